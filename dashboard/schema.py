@@ -1,0 +1,428 @@
+"""The CRM tables the back-office reads, as SQLAlchemy Core ``Table`` objects.
+
+The names are the contract in DESIGN.md ("The CRM database"); columns may be added.
+Times are naive UTC ``DateTime`` values on both dialects; pages show them in
+Asia/Kolkata. Every table that an action changes carries ``version`` for optimistic
+concurrency. The indexes serve the time-window and foreign-key lookups the pages make.
+
+``metadata.create_all`` builds the demo and test databases; ``drift`` compares a live
+database with this file (``python -m dashboard schema-check``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    inspect,
+)
+from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+
+# BIGINT on PostgreSQL, INTEGER (so the rowid alias autoincrements) on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _pk() -> Column:
+    return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+def _version() -> Column:
+    return Column("version", Integer, nullable=False, server_default="1")
+
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    _pk(),
+    Column("name", String(200), nullable=False),
+    Column("plan", String(20), nullable=False),  # free/starter/growth/enterprise
+    Column("status", String(20), nullable=False),  # active/suspended/closed
+    Column("created_at", DateTime, nullable=False),
+    Column("closed_at", DateTime),
+    Column("mrr_inr", Numeric(12, 2), nullable=False, server_default="0"),
+    Column("owner_email", String(320)),
+    Column("country", String(2), nullable=False, server_default="IN"),
+    _version(),
+    Index("ix_workspaces_created_at", "created_at"),
+    Index("ix_workspaces_closed_at", "closed_at"),
+    Index("ix_workspaces_status", "status"),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    _pk(),
+    Column("workspace_id", Id, ForeignKey("workspaces.id"), nullable=False),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("period_start", Date, nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+    Column("amount_inr", Numeric(12, 2), nullable=False),
+    Column("plan", String(20), nullable=False),
+    Column("gstin", String(15)),
+    Column("billing_name", String(200)),
+    Column("billing_email", String(320)),
+    Index("ix_invoices_period_start", "period_start"),
+    Index("ix_invoices_workspace", "workspace_id", "period_start"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    _pk(),
+    Column("workspace_id", Id, ForeignKey("workspaces.id"), nullable=False),
+    Column("name", String(200)),
+    Column("email", String(320)),
+    Column("phone", String(32)),
+    Column("role", String(20), nullable=False),  # owner/admin/member
+    Column("created_at", DateTime, nullable=False),
+    Column("last_active_at", DateTime),
+    Column("erased_at", DateTime),
+    Index("ix_users_workspace", "workspace_id"),
+    Index("ix_users_email", "email"),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    _pk(),
+    Column("workspace_id", Id, ForeignKey("workspaces.id"), nullable=False),
+    Column("full_name", String(200)),
+    Column("email", String(320)),
+    Column("phone", String(32)),
+    Column("source", String(20), nullable=False),  # meta/google/justdial/manual/import/website
+    Column("created_at", DateTime, nullable=False),
+    Column("last_activity_at", DateTime),
+    Column("consent_status", String(20), nullable=False, server_default="granted"),
+    Column("consent_withdrawn_at", DateTime),
+    Column("erased_at", DateTime),
+    _version(),
+    Index("ix_contacts_created_at", "created_at"),
+    Index("ix_contacts_workspace", "workspace_id", "created_at"),
+    Index("ix_contacts_email", "email"),
+    Index("ix_contacts_phone", "phone"),
+)
+
+integrations = Table(
+    "integrations",
+    metadata,
+    _pk(),
+    Column("workspace_id", Id, ForeignKey("workspaces.id"), nullable=False),
+    Column("provider", String(20), nullable=False),
+    Column("status", String(20), nullable=False),  # connected/paused/error/disconnected
+    Column("connected_at", DateTime),
+    Column("disconnected_at", DateTime),
+    Column("disconnect_reason", Text),
+    Column("token_expires_at", DateTime),
+    Column("last_event_at", DateTime),
+    Column("last_success_at", DateTime),
+    Column("last_error_code", String(60)),
+    Column("last_error_at", DateTime),
+    _version(),
+    Index("ix_integrations_workspace", "workspace_id"),
+    Index("ix_integrations_provider_status", "provider", "status"),
+)
+
+integration_events = Table(
+    "integration_events",
+    metadata,
+    _pk(),
+    Column("integration_id", Id, ForeignKey("integrations.id"), nullable=False),
+    Column("workspace_id", Id, ForeignKey("workspaces.id"), nullable=False),
+    Column("contact_id", Id, ForeignKey("contacts.id")),
+    Column("provider", String(20), nullable=False),
+    Column("kind", String(40), nullable=False),  # lead_received/template_sent/call/...
+    Column("status", String(20), nullable=False),  # ok/failed/retrying/dead
+    Column("error_code", String(60)),
+    Column("attempt", Integer, nullable=False, server_default="1"),
+    Column("latency_ms", Integer),
+    Column("data_categories", String(200)),  # comma-separated data categories
+    Column("processing_region", String(20)),  # IN/US/EU/...
+    Column("occurred_at", DateTime, nullable=False),
+    Index("ix_integration_events_occurred_at", "occurred_at"),
+    Index("ix_integration_events_integration", "integration_id", "occurred_at"),
+    Index("ix_integration_events_provider", "provider", "occurred_at"),
+    Index("ix_integration_events_workspace", "workspace_id", "occurred_at"),
+    Index("ix_integration_events_contact", "contact_id"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    _pk(),
+    Column("workspace_id", Id, ForeignKey("workspaces.id"), nullable=False),
+    Column("contact_id", Id, ForeignKey("contacts.id")),
+    Column("channel", String(20), nullable=False),  # whatsapp/sms/email/call
+    Column("provider", String(20), nullable=False),
+    Column("direction", String(10), nullable=False),  # outbound/inbound
+    Column("to_address", String(320)),
+    Column("body", Text),
+    Column("template", String(100)),
+    Column("status", String(20), nullable=False),  # queued/sent/delivered/read/failed/...
+    Column("error_code", String(60)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime),
+    Index("ix_messages_created_at", "created_at"),
+    Index("ix_messages_workspace", "workspace_id", "created_at"),
+    Index("ix_messages_contact", "contact_id"),
+)
+
+rights_requests = Table(
+    "rights_requests",
+    metadata,
+    _pk(),
+    Column("reference", String(40), nullable=False, unique=True),
+    Column("workspace_id", Id, ForeignKey("workspaces.id")),
+    Column("subject_kind", String(20), nullable=False),  # account_user/contact
+    Column("subject_name", String(200)),
+    Column("subject_email", String(320)),
+    Column("subject_phone", String(32)),
+    Column("request_type", String(30), nullable=False),
+    Column("jurisdiction", String(10), nullable=False),  # IN/EU/OTHER
+    Column("channel", String(20), nullable=False),  # email/in_app/meta_callback/api
+    Column("status", String(30), nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Column("verified_at", DateTime),
+    Column("statutory_due_at", DateTime),
+    Column("target_due_at", DateTime),
+    Column("extended_at", DateTime),
+    Column("completed_at", DateTime),
+    Column("assignee", String(320)),
+    Column("resolution", Text),
+    Column("duplicate_of", Id, ForeignKey("rights_requests.id")),
+    _version(),
+    Index("ix_rights_requests_status", "status", "received_at"),
+    Index("ix_rights_requests_received_at", "received_at"),
+    Index("ix_rights_requests_workspace", "workspace_id"),
+)
+
+request_events = Table(
+    "request_events",
+    metadata,
+    _pk(),
+    Column("request_id", Id, ForeignKey("rights_requests.id"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(320), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("detail", Text),
+    Index("ix_request_events_request", "request_id", "at"),
+)
+
+purge_jobs = Table(
+    "purge_jobs",
+    metadata,
+    _pk(),
+    Column("workspace_id", Id, ForeignKey("workspaces.id"), nullable=False),
+    Column("due_at", DateTime, nullable=False),
+    Column("notice_sent_at", DateTime),
+    Column("status", String(20), nullable=False),  # scheduled/noticed/running/done/failed/blocked
+    Column("executed_at", DateTime),
+    Column("records_erased", Integer),
+    _version(),
+    Index("ix_purge_jobs_due_at", "due_at"),
+    Index("ix_purge_jobs_workspace", "workspace_id"),
+)
+
+erasure_tasks = Table(
+    "erasure_tasks",
+    metadata,
+    _pk(),
+    Column("request_id", Id, ForeignKey("rights_requests.id")),
+    Column("purge_job_id", Id, ForeignKey("purge_jobs.id")),
+    Column("subprocessor", String(40), nullable=False),
+    Column("method", String(20), nullable=False),  # api/email/not_applicable
+    Column("status", String(20), nullable=False),  # pending/sent/acknowledged/failed
+    Column("sent_at", DateTime),
+    Column("acknowledged_at", DateTime),
+    Column("evidence", Text),
+    _version(),
+    Index("ix_erasure_tasks_request", "request_id"),
+    Index("ix_erasure_tasks_purge_job", "purge_job_id"),
+)
+
+legal_holds = Table(
+    "legal_holds",
+    metadata,
+    _pk(),
+    Column("workspace_id", Id, ForeignKey("workspaces.id"), nullable=False),
+    Column("basis", String(20), nullable=False),  # gst/companies_act/litigation/other
+    Column("categories", String(200), nullable=False),  # comma-separated data categories
+    Column("reason", Text, nullable=False),
+    Column("placed_by", String(320), nullable=False),
+    Column("placed_at", DateTime, nullable=False),
+    Column("expires_at", DateTime),
+    Column("released_at", DateTime),
+    Column("released_by", String(320)),
+    _version(),
+    Index("ix_legal_holds_workspace", "workspace_id"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    _pk(),
+    Column("kind", String(40), nullable=False),
+    Column("target_type", String(40)),
+    Column("target_id", String(64)),
+    Column("status", String(20), nullable=False),  # queued/running/done/failed
+    Column("progress", Float, nullable=False, server_default="0"),
+    Column("result", Text),
+    Column("error", Text),
+    Column("started_at", DateTime),
+    Column("finished_at", DateTime),
+    Index("ix_jobs_status", "status"),
+)
+
+ai_calls = Table(
+    "ai_calls",
+    metadata,
+    _pk(),
+    Column("workspace_id", Id, ForeignKey("workspaces.id"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id")),
+    Column("contact_id", Id, ForeignKey("contacts.id")),
+    Column("feature", String(30), nullable=False),
+    Column("model", String(60), nullable=False),
+    Column("service_tier", String(20)),
+    Column("api_key_id", String(60)),
+    Column("input_tokens", Integer, nullable=False, server_default="0"),
+    Column("output_tokens", Integer, nullable=False, server_default="0"),
+    Column("cache_creation_5m_input_tokens", Integer, nullable=False, server_default="0"),
+    Column("cache_creation_1h_input_tokens", Integer, nullable=False, server_default="0"),
+    Column("cache_read_input_tokens", Integer, nullable=False, server_default="0"),
+    Column("latency_ms", Integer),
+    Column("status", String(20), nullable=False),  # ok/error/rate_limited/overloaded
+    Column("error_type", String(60)),
+    Column("data_categories", String(200)),
+    Column("processing_region", String(20)),
+    Column("provider_request_id", String(80)),
+    Column("occurred_at", DateTime, nullable=False),
+    Index("ix_ai_calls_occurred_at", "occurred_at"),
+    Index("ix_ai_calls_workspace", "workspace_id", "occurred_at"),
+)
+
+ai_budgets = Table(
+    "ai_budgets",
+    metadata,
+    Column("workspace_id", Id, ForeignKey("workspaces.id"), primary_key=True),
+    Column("monthly_budget_usd", Numeric(12, 2)),
+    Column("ai_enabled", Boolean, nullable=False, server_default="1"),
+    Column("updated_at", DateTime),
+    _version(),
+)
+
+_NOTICES = ("certin", "board_intimation", "board_report", "gdpr", "controllers", "principals")
+
+incidents = Table(
+    "incidents",
+    metadata,
+    _pk(),
+    Column("title", String(200), nullable=False),
+    Column("severity", String(20), nullable=False),  # low/medium/high/critical
+    Column("detected_at", DateTime, nullable=False),
+    Column("aware_at", DateTime, nullable=False),
+    Column("data_categories", String(200)),
+    Column("subprocessors", String(200)),
+    Column("affected_workspaces", Integer),
+    Column("affected_principals_estimate", Integer),
+    Column("status", String(20), nullable=False),  # open/contained/notified/closed
+    *[
+        column
+        for notice in _NOTICES
+        for column in (
+            Column(f"{notice}_notified_at", DateTime),
+            Column(f"{notice}_not_required_reason", Text),
+        )
+    ],
+    _version(),
+    Index("ix_incidents_aware_at", "aware_at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _pk(),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(320), nullable=False),
+    Column("actor_role", String(20), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("target_type", String(40)),
+    Column("target_id", String(64)),
+    Column("detail", JSON),
+    Column("outcome", String(20), nullable=False),  # ok/refused/failed
+    Column("idempotency_key", String(80)),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_actor", "actor", "at"),
+    Index("ix_audit_log_target", "target_type", "target_id"),
+    Index("ix_audit_log_idempotency_key", "idempotency_key"),
+)
+
+backoffice_users = Table(
+    "backoffice_users",
+    metadata,
+    _pk(),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),  # ops/privacy/founder/admin
+    Column("password_hash", String(200), nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default="0"),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    _version(),
+)
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What a live database lacks compared with this schema."""
+
+    missing_tables: list[str]
+    missing_columns: dict[str, list[str]]
+
+    @property
+    def clean(self) -> bool:
+        return not self.missing_tables and not self.missing_columns
+
+    def report(self) -> str:
+        if self.clean:
+            return f"schema ok: {len(metadata.tables)} tables match dashboard/schema.py"
+        lines = ["schema drift against dashboard/schema.py:"]
+        lines += [f"  missing table: {name}" for name in self.missing_tables]
+        lines += [
+            f"  {table}: missing column {column}"
+            for table, columns in self.missing_columns.items()
+            for column in columns
+        ]
+        return "\n".join(lines)
+
+
+def drift(engine: Engine) -> Drift:
+    """Compare the live database with ``metadata``: tables and columns it lacks."""
+    inspector = inspect(engine)
+    live = set(inspector.get_table_names())
+    missing_tables = sorted(name for name in metadata.tables if name not in live)
+    missing_columns: dict[str, list[str]] = {}
+    for name, table in metadata.tables.items():
+        if name not in live:
+            continue
+        have = {column["name"] for column in inspector.get_columns(name)}
+        lacking = [column.name for column in table.columns if column.name not in have]
+        if lacking:
+            missing_columns[name] = lacking
+    return Drift(missing_tables, missing_columns)

@@ -43,3 +43,9 @@ class Window:
 
     def label(self) -> str:
         return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
+
+
+def month_start(day: date, months_back: int = 0) -> date:
+    """The first day of ``day``'s month, or of the month ``months_back`` before it."""
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)

@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh machine with Python 3.11+:
+#   make run    the app on the embedded demo database (seeded once, under var/)
+#   make test   the whole suite (PostgreSQL tests need the server on 127.0.0.1:5432)
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DEMO_DB := var/zivo-demo.sqlite3
+
+.PHONY: run test demo-db bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Seeded only when absent, and only for the embedded default (DATABASE_URL unset).
+demo-db: $(VENV)/.installed
+	@if [ -z "$$DATABASE_URL" ] && [ ! -f $(DEMO_DB) ]; then \
+		echo "Seeding the demo database $(DEMO_DB)…"; \
+		$(PY) -m dashboard demo --scale demo || { rm -f $(DEMO_DB)*; exit 1; }; \
+	fi
+
+run: demo-db
+	@echo ""
+	@echo "Zivo back-office on http://127.0.0.1:8501"
+	@if [ -z "$$DATABASE_URL" ]; then \
+		echo "Demo sign-ins, password zivo-demo: ops@demo.zivo, privacy@demo.zivo, founder@demo.zivo, admin@demo.zivo"; \
+	fi
+	@echo ""
+	$(VENV)/bin/streamlit run dashboard/app.py
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

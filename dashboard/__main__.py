@@ -1,0 +1,93 @@
+"""Command line: ``python -m dashboard <command>``.
+
+  demo          create and seed the demo database (DATABASE_URL, default the embedded SQLite)
+  schema-check  compare the live database with dashboard/schema.py; exit 1 on drift
+  users add     create a local back-office account, asking for the password without echo
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import time
+
+from sqlalchemy.exc import OperationalError
+
+from dashboard import db, schema, settings
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from dashboard import demo
+
+    current = settings.load()
+    engine = db.engine_for(current.database_url)
+    started = time.monotonic()
+    try:
+        counts = demo.seed(engine, args.scale, args.seed, progress=lambda msg: print(f"  {msg}", flush=True))
+    except demo.DemoError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Seeded {engine.url.render_as_string()} at scale {args.scale!r} in "
+          f"{time.monotonic() - started:.1f} s: "
+          + ", ".join(f"{table} {n:,}" for table, n in counts.items() if n))
+    print("Demo sign-ins (password 'zivo-demo'): " + ", ".join(demo.DEMO_ACCOUNTS))
+    return 0
+
+
+def _schema_check(_args: argparse.Namespace) -> int:
+    drift = schema.drift(db.primary())
+    print(drift.report())
+    return 0 if drift.clean else 1
+
+
+def _users_add(args: argparse.Namespace) -> int:
+    from dashboard.auth import accounts
+
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Same password again: ") != password:
+        print("The two passwords differ; nothing was created.", file=sys.stderr)
+        return 1
+    try:
+        accounts.create(db.primary(), email=args.email, name=args.name or "", role=args.role, password=password)
+    except accounts.AccountError as error:
+        print(f"{error} Nothing was created.", file=sys.stderr)
+        return 1
+    print(f"Created {args.email.strip().lower()} with role {args.role}.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo_cmd = commands.add_parser("demo", help="create and seed the demo database")
+    demo_cmd.add_argument("--scale", choices=("small", "demo", "large"), default="demo")
+    demo_cmd.add_argument("--seed", type=int, default=7)
+    demo_cmd.set_defaults(run=_demo)
+
+    check_cmd = commands.add_parser("schema-check", help="report drift from dashboard/schema.py")
+    check_cmd.set_defaults(run=_schema_check)
+
+    users_cmd = commands.add_parser("users", help="local back-office accounts")
+    users_sub = users_cmd.add_subparsers(dest="users_command", required=True)
+    add_cmd = users_sub.add_parser("add", help="create a local account")
+    add_cmd.add_argument("--email", required=True)
+    add_cmd.add_argument("--role", required=True, choices=("ops", "privacy", "founder", "admin"))
+    add_cmd.add_argument("--name")
+    add_cmd.set_defaults(run=_users_add)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except settings.SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    except OperationalError:
+        print("The database is unreachable: check DATABASE_URL and that the server is up.", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

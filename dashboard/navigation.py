@@ -1,0 +1,38 @@
+"""The pages that are built, where their files are, and which a role sees.
+
+Only built pages are listed here. A page a role may not open is still registered, but
+hidden, so a URL typed by hand reaches the page's own guard and gets a clear refusal
+rather than a silent jump to the Overview.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard.auth.roles import access
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    id: str  # the key in auth.roles.PAGE_ACCESS and the URL path
+    title: str
+    icon: str
+    section: str
+
+    @property
+    def path(self) -> Path:
+        return PAGES_DIR / f"{self.id}.py"
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview", "Overview", ":material/dashboard:", "Business"),
+)
+
+DEFAULT_PAGE = "overview"
+
+
+def visible_to(role: str) -> list[PageSpec]:
+    return [spec for spec in PAGES if access(role, spec.id) is not None]

@@ -1,0 +1,34 @@
+"""Run a query from ``queries/`` with its result cached for a short while.
+
+Cached per query, arguments and database, so sessions share results; an action clears
+the cache it makes stale with ``clear()``. The engine is passed as ``_engine`` (not
+hashed) beside the database URL, which is (DESIGN.md, conventions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+
+from dashboard import db, settings
+
+T = TypeVar("T")
+
+CACHE_TTL_S = 60
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _cached(_query: Callable, query_name: str, database: str, *args):
+    return _query(db.engine_for(database), *args)
+
+
+def load(query: Callable[..., T], *args) -> T:
+    current = settings.load()
+    database = current.read_database_url or current.database_url
+    return _cached(query, f"{query.__module__}.{query.__qualname__}", database, *args)
+
+
+def clear() -> None:
+    _cached.clear()

@@ -1,0 +1,44 @@
+"""Filters that live in the URL (``st.query_params``), so a link opens the same view."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard import clock
+from dashboard.periods import Window
+
+_KEY = "period"
+
+
+def _window_from_link() -> tuple[Window | None, bool]:
+    """The period in the link, and whether the link had one we could not read."""
+    raw_from, raw_to = st.query_params.get("from"), st.query_params.get("to")
+    if raw_from is None and raw_to is None:
+        return None, False
+    try:
+        return Window(date.fromisoformat(raw_from), date.fromisoformat(raw_to)), False
+    except (TypeError, ValueError):
+        return None, True
+
+
+def date_window(default_days: int = 30) -> Window:
+    """A date range picker in Indian days, mirrored in ``?from=YYYY-MM-DD&to=YYYY-MM-DD``."""
+    today = clock.today_ist()
+    if _KEY not in st.session_state:
+        linked, unreadable = _window_from_link()
+        if unreadable:
+            st.warning(f"The link's period was not understood; showing the last {default_days} days.")
+        window = linked or Window.last_days(default_days, today)
+        st.session_state[_KEY] = (window.start, window.end)
+    picked = st.date_input(
+        "Period (IST)", key=_KEY, max_value=max(today, st.session_state[_KEY][1]), format="DD/MM/YYYY"
+    )
+    if len(picked) != 2:  # the second date is not picked yet: keep the last whole period
+        picked = st.session_state.get(f"{_KEY}_last", st.session_state[_KEY])
+    window = Window(*picked)
+    st.session_state[f"{_KEY}_last"] = (window.start, window.end)
+    st.query_params["from"] = window.start.isoformat()
+    st.query_params["to"] = window.end.isoformat()
+    return window

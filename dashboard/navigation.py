@@ -29,6 +29,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "Overview", ":material/dashboard:", "Business"),
+    PageSpec("audit_log", "Audit log", ":material/history:", "Accountability"),
 )
 
 DEFAULT_PAGE = "overview"

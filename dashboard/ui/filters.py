@@ -42,3 +42,39 @@ def date_window(default_days: int = 30) -> Window:
     st.query_params["from"] = window.start.isoformat()
     st.query_params["to"] = window.end.isoformat()
     return window
+
+
+ALL = "All"
+
+
+def _linked(key: str) -> str | None:
+    value = st.query_params.get(key)
+    return value or None
+
+
+def _mirror(key: str, value: str | None) -> None:
+    if value:
+        st.query_params[key] = value
+    else:
+        st.query_params.pop(key, None)
+
+
+def choice(container, label: str, options: list[str], key: str) -> str | None:
+    """A select box with an "All" option, kept in ``?<key>=``; None means all."""
+    linked = _linked(key)
+    menu = [ALL, *options, *([linked] if linked and linked not in options else [])]
+    if key not in st.session_state:
+        st.session_state[key] = linked or ALL
+    picked = container.selectbox(label, menu, key=key)
+    value = None if picked == ALL else picked
+    _mirror(key, value)
+    return value
+
+
+def text(container, label: str, key: str) -> str | None:
+    """A free-text filter kept in ``?<key>=``; None when empty."""
+    if key not in st.session_state:
+        st.session_state[key] = _linked(key) or ""
+    value = container.text_input(label, key=key).strip() or None
+    _mirror(key, value)
+    return value

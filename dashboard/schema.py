@@ -369,7 +369,8 @@ audit_log = Table(
     Index("ix_audit_log_at", "at"),
     Index("ix_audit_log_actor", "actor", "at"),
     Index("ix_audit_log_target", "target_type", "target_id"),
-    Index("ix_audit_log_idempotency_key", "idempotency_key"),
+    # Unique: the audit row is what makes a retried action act once (dashboard/core/local.py).
+    Index("ix_audit_log_idempotency_key", "idempotency_key", unique=True),
 )
 
 backoffice_users = Table(

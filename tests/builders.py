@@ -58,3 +58,26 @@ class Builder:
         row = dict(email=email, name=email.split("@")[0].title(), role=role,
                    password_hash=passwords.hash_password(password), created_at=T0)
         return self._add(schema.backoffice_users, **(row | values))
+
+    def integration(self, workspace_id: int, *, provider: str = "meta",
+                    status: str = "connected", **values) -> int:
+        row = dict(workspace_id=workspace_id, provider=provider, status=status, connected_at=T0)
+        return self._add(schema.integrations, **(row | values))
+
+    def integration_event(self, integration_id: int, *, status: str = "ok",
+                          occurred_at: datetime = T0, **values) -> int:
+        with self.engine.connect() as conn:
+            workspace_id, provider = conn.execute(
+                schema.integrations.select()
+                .with_only_columns(schema.integrations.c.workspace_id, schema.integrations.c.provider)
+                .where(schema.integrations.c.id == integration_id)
+            ).one()
+        row = dict(integration_id=integration_id, workspace_id=workspace_id, provider=provider,
+                   kind="lead_received", status=status, occurred_at=occurred_at)
+        return self._add(schema.integration_events, **(row | values))
+
+    def audit_entry(self, *, actor: str, action: str, at: datetime = T0, actor_role: str = "ops",
+                    target_type: str = "integration", target_id: str = "1", **values) -> int:
+        row = dict(at=at, actor=actor, actor_role=actor_role, action=action, target_type=target_type,
+                   target_id=target_id, detail={"note": "built by a test"}, outcome="ok")
+        return self._add(schema.audit_log, **(row | values))

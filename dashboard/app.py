@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import streamlit as st  # noqa: E402
 
 from dashboard import navigation  # noqa: E402
-from dashboard.ui import errors, signin  # noqa: E402
+from dashboard.ui import actions, errors, signin  # noqa: E402
 
 st.set_page_config(page_title="Zivo back-office", page_icon=":material/shield_person:", layout="wide")
 
@@ -33,4 +33,6 @@ with errors.shown_as_message():
         position="hidden",
     )
     signin.sidebar(user)
+    actions.show_flash()
+    actions.job_progress()
     current.run()

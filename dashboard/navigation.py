@@ -30,6 +30,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "Overview", ":material/dashboard:", "Business"),
     PageSpec("audit_log", "Audit log", ":material/history:", "Accountability"),
+    PageSpec("team", "Team", ":material/group:", "Admin"),
 )
 
 DEFAULT_PAGE = "overview"

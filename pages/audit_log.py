@@ -36,7 +36,14 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
+        "id": None,
         "at": st.column_config.DatetimeColumn("When (IST)", format="D MMM YYYY, HH:mm:ss"),
+        "actor": "Actor",
+        "actor_role": "Role",
+        "action": "Action",
+        "target_type": "Target type",
+        "target_id": "Target id",
+        "outcome": "Outcome",
         "detail": st.column_config.TextColumn("Detail (records by id)"),
     },
 )

@@ -30,6 +30,9 @@ class SignInResult:
     user: SignedInUser | None
     message: str | None  # why sign-in failed, safe to show
     locked_now: bool = False  # this attempt locked the account
+    # The account the attempt was about, when the email names one: for the audit log.
+    account_id: int | None = None
+    account_role: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -58,17 +61,19 @@ def sign_in(
         if row is None:
             passwords.verify(None, password)  # same time as a known email
             return SignInResult(None, WRONG_CREDENTIALS)
+        known = {"account_id": row["id"], "account_role": row["role"]}
         if row["disabled"]:
-            return SignInResult(None, "This account is disabled. Ask an admin to enable it.")
+            return SignInResult(None, "This account is disabled. Ask an admin to enable it.", **known)
         if row["locked_until"] is not None and row["locked_until"] > now:
-            return SignInResult(None, _locked_message(row["locked_until"]))
+            return SignInResult(None, _locked_message(row["locked_until"]), **known)
         if passwords.verify(row["password_hash"], password):
             conn.execute(
                 update(backoffice_users)
                 .where(backoffice_users.c.id == row["id"])
                 .values(failed_logins=0, locked_until=None)
             )
-            return SignInResult(SignedInUser(row["email"], row["name"], row["role"], "local"), None)
+            user = SignedInUser(row["email"], row["name"], row["role"], "local")
+            return SignInResult(user, None, **known)
         failed = row["failed_logins"] + 1
         if failed >= max_attempts:
             until = now + lockout
@@ -77,13 +82,26 @@ def sign_in(
                 .where(backoffice_users.c.id == row["id"])
                 .values(failed_logins=0, locked_until=until)
             )
-            return SignInResult(None, _locked_message(until), locked_now=True)
+            return SignInResult(None, _locked_message(until), locked_now=True, **known)
         conn.execute(
             update(backoffice_users)
             .where(backoffice_users.c.id == row["id"])
             .values(failed_logins=backoffice_users.c.failed_logins + 1)
         )
-        return SignInResult(None, WRONG_CREDENTIALS)
+        return SignInResult(None, WRONG_CREDENTIALS, **known)
+
+
+def refreshed(engine: Engine, user: SignedInUser) -> SignedInUser | None:
+    """The signed-in local user as the account stands now: None once it is disabled or
+    gone, with its new role after a change. A session must not outlive its rights."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(backoffice_users.c.role, backoffice_users.c.disabled, backoffice_users.c.name)
+            .where(backoffice_users.c.email == user.email)
+        ).first()
+    if row is None or row.disabled:
+        return None
+    return SignedInUser(user.email, row.name, row.role, user.via)
 
 
 def _locked_message(until: datetime) -> str:

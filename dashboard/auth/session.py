@@ -25,9 +25,10 @@ def current_user() -> SignedInUser | None:
     return st.session_state.get(_USER)
 
 
-def remember(user: SignedInUser) -> None:
+def remember(user: SignedInUser, *, touch: bool = True) -> None:
     st.session_state[_USER] = user
-    st.session_state[_LAST_SEEN] = clock.utcnow()
+    if touch:
+        st.session_state[_LAST_SEEN] = clock.utcnow()
 
 
 def forget(notice: str | None = None) -> None:

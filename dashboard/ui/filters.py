@@ -32,7 +32,7 @@ def date_window(default_days: int = 30) -> Window:
             st.warning(f"The link's period was not understood; showing the last {default_days} days.")
         window = linked or Window.last_days(default_days, today)
         st.session_state[_KEY] = (window.start, window.end)
-    picked = st.date_input(
+    picked = st.columns([2, 3])[0].date_input(
         "Period (IST)", key=_KEY, max_value=max(today, st.session_state[_KEY][1]), format="DD/MM/YYYY"
     )
     if len(picked) != 2:  # the second date is not picked yet: keep the last whole period

@@ -26,7 +26,8 @@ def kpi_row(kpis: list[Kpi]) -> None:
         delta = None
         if change is not None:
             shown = (kpi.change_fmt or kpi.fmt)(abs(change))
-            delta = f"{'+' if change >= 0 else '−'}{shown}"
+            # st.metric reads the direction from a leading ASCII "-".
+            delta = f"{'+' if change >= 0 else '-'}{shown}"
         column.metric(
             kpi.label,
             "—" if kpi.figure.current is None else kpi.fmt(kpi.figure.current),

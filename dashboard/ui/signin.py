@@ -6,6 +6,8 @@ sign-in goes through ``st.login`` and the role comes from the email → role map
 
 from __future__ import annotations
 
+import logging
+import uuid
 from datetime import timedelta
 
 import streamlit as st
@@ -13,7 +15,12 @@ import streamlit as st
 from dashboard import db, navigation
 from dashboard.auth import accounts, session
 from dashboard.auth.roles import ROLE_TITLES, SignedInUser
+from dashboard.core.errors import CoreError
+from dashboard.core.models import Actor
 from dashboard.settings import Settings
+from dashboard.ui import actions
+
+log = logging.getLogger("zivo.backoffice")
 
 
 def signed_in_user(settings: Settings) -> SignedInUser:
@@ -22,7 +29,14 @@ def signed_in_user(settings: Settings) -> SignedInUser:
         user = session.oidc_user(settings)
         if user is not None and session.current_user() is None:
             session.remember(user)
+            record_sign_in(Actor(user.email, user.role), "signin.ok", user.email)
     user = session.current_user()
+    if user is not None and user.via == "local":
+        user = accounts.refreshed(db.primary(), user)
+        if user is None:
+            session.forget("Your account was disabled. Ask an admin if that is a mistake.")
+        else:
+            session.remember(user, touch=False)
     if user is not None and session.touch(settings):
         return user
     if user is not None and user.via == "oidc":
@@ -69,11 +83,30 @@ def _local_form(settings: Settings) -> None:
         max_attempts=settings.lockout_attempts,
         lockout=timedelta(minutes=settings.lockout_minutes),
     )
+    _audit(result, email)
     if not result.ok:
         st.error(result.message)
         return
     session.remember(result.user)
     st.rerun()
+
+
+def _audit(result: accounts.SignInResult, email: str) -> None:
+    """Sign-ins, failures and lockouts of known accounts go to the audit log through the
+    core. An unknown email has no one to attribute it to; nothing personal is recorded.
+    The sign-in itself never waits on the core: a lockout is already in the database."""
+    if result.account_id is None:
+        return
+    action = "signin.ok" if result.ok else "signin.locked" if result.locked_now else "signin.failed"
+    record_sign_in(Actor(email.strip().lower(), result.account_role), action, result.account_id)
+
+
+def record_sign_in(who: Actor, action: str, account_id: int | str) -> None:
+    try:
+        actions.core().record_event(who, action=action, target_type="backoffice_user",
+                                    target_id=account_id, detail={}, idempotency_key=uuid.uuid4().hex)
+    except CoreError as error:
+        log.warning("%s not audited: %s", action, error.code)
 
 
 def sidebar(user: SignedInUser) -> None:

@@ -45,3 +45,22 @@ def csv_download(label: str, statement: Select, file_name: str, key: str) -> Non
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def pick(frame: pd.DataFrame, *, label: str, key: str, display: str) -> pd.Series | None:
+    """Choose one row by id, kept in the URL (``?<key>=<id>``); None when none is chosen."""
+    ids = [int(i) for i in frame["id"]]
+    names = dict(zip(ids, frame[display], strict=True))
+    try:
+        linked = int(st.query_params.get(key, ""))
+    except ValueError:
+        linked = None
+    if key not in st.session_state:
+        st.session_state[key] = linked if linked in names else None
+    chosen = st.selectbox(label, ids, format_func=names.get, key=key,
+                          placeholder=f"Choose {label.lower()} to act on")
+    if chosen is None:
+        st.query_params.pop(key, None)
+        return None
+    st.query_params[key] = str(chosen)
+    return frame[frame["id"] == chosen].iloc[0]

@@ -27,7 +27,7 @@ def test_the_overview_shows_the_fixtures_numbers_for_the_linked_period(app_db, r
         "MRR Nov 2026": ("₹10,998", "+₹4,999"),
         "New leads": ("4", "+2"),
         "Messages sent": ("5", "+4"),
-        "Delivery rate": ("60.0%", "−40.0 pts"),
+        "Delivery rate": ("60.0%", "-40.0 pts"),
     }
     assert len(at.get("plotly_chart")) == 3
     assert at.query_params["from"] == ["2026-11-01"] or at.query_params["from"] == "2026-11-01"

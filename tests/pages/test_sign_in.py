@@ -13,7 +13,7 @@ MENUS = {
     "ops": ["Overview", "Audit log"],
     "privacy": ["Overview", "Audit log"],
     "founder": ["Overview", "Audit log"],
-    "admin": ["Overview", "Audit log"],
+    "admin": ["Overview", "Audit log", "Team"],
 }
 
 

@@ -81,3 +81,7 @@ class Builder:
         row = dict(at=at, actor=actor, actor_role=actor_role, action=action, target_type=target_type,
                    target_id=target_id, detail={"note": "built by a test"}, outcome="ok")
         return self._add(schema.audit_log, **(row | values))
+
+    def job(self, *, kind: str = "integration.retry_failed", status: str = "running",
+            progress: float = 0.0, **values) -> int:
+        return self._add(schema.jobs, kind=kind, status=status, progress=progress, **values)

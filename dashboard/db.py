@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
 from dashboard import settings as settings_module
+from queries.sql import PercentileCont
 
 # Fail fast when the server does not answer: a page waits on this before it can say so.
 CONNECT_TIMEOUT_S = 5
@@ -37,6 +38,7 @@ def engine_for(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+            dbapi_connection.create_aggregate("percentile_cont", 2, PercentileCont)
 
         return engine
     return create_engine(

@@ -5,7 +5,7 @@ India keeps no daylight saving, so a fixed +05:30 shift is exact.
 
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import Float, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -45,3 +45,52 @@ def _month_sqlite(element, compiler, **kw):
 @compiles(month_of, "postgresql")
 def _month_pg(element, compiler, **kw):
     return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)
+
+
+class percentile(FunctionElement):
+    """The continuous percentile of a column (``percentile(latency, 0.95)``), in SQL.
+
+    PostgreSQL's ``percentile_cont … WITHIN GROUP``; on SQLite the same interpolation by an
+    aggregate that ``dashboard.db`` registers on every connection. Raw rows never travel to
+    pandas to compute it.
+    """
+
+    type = Float()
+    inherit_cache = True
+
+    def __init__(self, column, fraction: float):
+        self.fraction = float(fraction)
+        super().__init__(column)
+
+
+@compiles(percentile, "postgresql")
+def _percentile_pg(element, compiler, **kw):
+    return "percentile_cont(%s) WITHIN GROUP (ORDER BY %s)" % (
+        repr(element.fraction), compiler.process(element.clauses, **kw))
+
+
+@compiles(percentile, "sqlite")
+def _percentile_sqlite(element, compiler, **kw):
+    return "percentile_cont(%s, %s)" % (compiler.process(element.clauses, **kw), repr(element.fraction))
+
+
+class PercentileCont:
+    """SQLite aggregate with PostgreSQL's percentile_cont interpolation; NULLs ignored."""
+
+    def __init__(self):
+        self.values: list[float] = []
+        self.fraction = 0.5
+
+    def step(self, value, fraction):
+        self.fraction = fraction
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self):
+        if not self.values:
+            return None
+        ordered = sorted(self.values)
+        position = self.fraction * (len(ordered) - 1)
+        lower = int(position)
+        upper = min(lower + 1, len(ordered) - 1)
+        return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)

@@ -38,5 +38,9 @@ run: demo-db
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q
 
+# Speed and memory of every page on DATABASE_URL (default: the demo); writes bench/results.md.
+bench: demo-db
+	$(PY) -m dashboard.bench
+
 clean:
 	rm -rf $(VENV) var .pytest_cache

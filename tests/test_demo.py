@@ -360,7 +360,7 @@ def test_every_channel_shows_every_status_its_provider_reports(seeded):
     expected = {
         "whatsapp": {"queued", "sent", "delivered", "read", "failed"},
         "sms": {"queued", "sent", "delivered", "failed", "rejected"},
-        "email": {"queued", "sent", "delivered", "opened", "clicked", "bounced", "complained"},
+        "email": {"queued", "sent", "delivered", "opened", "clicked", "bounced", "complained", "failed"},
         "call": {"completed", "busy", "no_answer", "failed"},
     }
     m = messages.c

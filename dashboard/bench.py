@@ -1,0 +1,232 @@
+"""The benchmark: ``python -m dashboard.bench`` (``make bench``).
+
+For every page: the time of each query it runs, directly on the database (the floor),
+and of the whole page render through AppTest, cold (caches cleared) and warm, as the
+median of several runs; how many rows each query returns to Python; the peak memory of
+the process; and every page rendered by 10 simultaneous sessions (p95). It writes
+``bench/results.md`` and exits 1 when a query returns more than 10,000 rows to Python
+(CSV exports stream in chunks and are exempt: they are not page queries).
+
+Speed is measured here, never asserted in a test: these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from dashboard import db, navigation, schema, settings
+from dashboard.auth.roles import ROLES, SignedInUser, access
+from dashboard.ui import data
+
+ROW_LIMIT = 10_000
+RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results.md"
+APP = str(Path(__file__).resolve().parent / "app.py")
+RENDER_TIMEOUT_S = 300
+SCALE_TABLES = ("workspaces", "contacts", "integration_events", "messages", "ai_calls", "rights_requests")
+
+
+@dataclass
+class QueryTiming:
+    page: str
+    name: str
+    median_s: float
+    rows: int
+
+
+@dataclass
+class PageTiming:
+    page: str
+    role: str
+    cold_s: float
+    warm_s: float
+    floor_s: float  # the sum of its queries' medians
+    concurrent_p95_s: float | None = None
+
+
+def _rows(value) -> int:
+    if isinstance(value, pd.DataFrame):
+        return len(value)
+    if isinstance(value, (list, tuple, dict)):
+        return len(value)
+    return 1
+
+
+def _role_for(page: str) -> str:
+    """The role that sees most of the page: the one that may act, else any that may view."""
+    ranked = sorted(ROLES, key=lambda role: (access(role, page) is None, role != "admin"))
+    return ranked[0]
+
+
+def _app(user: SignedInUser):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=RENDER_TIMEOUT_S)
+    at.session_state["signed_in_user"] = user
+    return at
+
+
+def _render(user: SignedInUser, spec) -> float:
+    at = _app(user)
+    started = time.perf_counter()
+    at.run()
+    if spec.id != navigation.DEFAULT_PAGE:
+        # The first run lands on the default page and registers the others; only the
+        # page itself is timed and its queries recorded.
+        if data.recorded is not None:
+            data.recorded.clear()
+        at.switch_page(str(Path("..") / "pages" / f"{spec.id}.py"))
+        started = time.perf_counter()
+        at.run()
+    elapsed = time.perf_counter() - started
+    if at.exception:
+        raise RuntimeError(f"{spec.id} raised: {at.exception[0].value}")
+    return elapsed
+
+
+def _user(role: str) -> SignedInUser:
+    with db.primary().connect() as conn:
+        row = conn.execute(
+            select(schema.backoffice_users.c.email, schema.backoffice_users.c.name)
+            .where(schema.backoffice_users.c.role == role, schema.backoffice_users.c.disabled.is_(False))
+            .limit(1)
+        ).first()
+    if row is None:
+        raise SystemExit(f"No enabled {role} account in the database: seed it with `python -m dashboard demo`.")
+    return SignedInUser(row.email, row.name, role, "local")
+
+
+def measure(runs: int, sessions: int) -> tuple[list[QueryTiming], list[PageTiming]]:
+    queries: list[QueryTiming] = []
+    pages: list[PageTiming] = []
+    engine = db.reader()
+    for spec in navigation.PAGES:
+        role = _role_for(spec.id)
+        user = _user(role)
+        data.recorded = []
+        cold = []
+        for _ in range(runs):
+            data.clear()
+            cold.append(_render(user, spec))
+        calls = list(dict.fromkeys((query, args) for query, args in data.recorded))
+        data.recorded = None
+        warm = [_render(user, spec) for _ in range(runs)]
+        floor = 0.0
+        for query, args in calls:
+            times, result = [], None
+            for _ in range(runs):
+                started = time.perf_counter()
+                result = query(engine, *args)
+                times.append(time.perf_counter() - started)
+            median = statistics.median(times)
+            floor += median
+            queries.append(QueryTiming(spec.id, f"{query.__module__}.{query.__qualname__}", median, _rows(result)))
+        pages.append(PageTiming(spec.id, role, statistics.median(cold), statistics.median(warm), floor))
+    if sessions > 1:
+        _concurrent(pages, sessions)
+    return queries, pages
+
+
+def _concurrent(pages: list[PageTiming], sessions: int) -> None:
+    """Every page rendered by ``sessions`` sessions at once; the p95 of their renders."""
+    specs = {spec.id: spec for spec in navigation.PAGES}
+    for timing in pages:
+        user = _user(timing.role)
+        times: list[float] = []
+        errors: list[str] = []
+
+        def one() -> None:
+            try:
+                times.append(_render(user, specs[timing.page]))
+            except Exception as error:  # reported, not raised: one bad session names the page
+                errors.append(str(error))
+
+        threads = [threading.Thread(target=one) for _ in range(sessions)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise RuntimeError(f"{timing.page} under {sessions} sessions: {errors[0]}")
+        timing.concurrent_p95_s = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+
+
+def _scale() -> dict[str, int]:
+    counts = {}
+    with db.reader().connect() as conn:
+        for name in SCALE_TABLES:
+            counts[name] = conn.execute(select(func.count()).select_from(schema.metadata.tables[name])).scalar_one()
+    return counts
+
+
+def _machine() -> str:
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {memory_gb:.0f} GiB, Python {platform.python_version()}"
+
+
+def report(queries: list[QueryTiming], pages: list[PageTiming], runs: int, sessions: int) -> str:
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    url = db.reader().url
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {_machine()}",
+        f"- Database: {url.get_backend_name()} ({url.database})",
+        "- Scale: " + ", ".join(f"{name} {count:,}" for name, count in _scale().items()),
+        f"- Runs: median of {runs}; concurrency: {sessions} simultaneous sessions",
+        f"- Peak memory of this process: {peak_mb:,.0f} MB",
+        "",
+        "## Pages",
+        "",
+        "| page | role | cold render (s) | warm render (s) | sum of queries (s) | p95 with sessions (s) |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for p in pages:
+        p95 = "—" if p.concurrent_p95_s is None else f"{p.concurrent_p95_s:.3f}"
+        lines.append(f"| {p.page} | {p.role} | {p.cold_s:.3f} | {p.warm_s:.3f} | {p.floor_s:.3f} | {p95} |")
+    lines += ["", "## Queries (run directly on the database)", "",
+              "| page | query | median (s) | rows to Python |", "|---|---|---:|---:|"]
+    for q in queries:
+        flag = " ⚠ over 10,000" if q.rows > ROW_LIMIT else ""
+        lines.append(f"| {q.page} | `{q.name}` | {q.median_s:.4f} | {q.rows:,}{flag} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--sessions", type=int, default=10, help="simultaneous sessions")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    try:
+        settings.load()
+    except settings.SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    queries, pages = measure(args.runs, args.sessions)
+    text = report(queries, pages, args.runs, args.sessions)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    print(text)
+    over = [q for q in queries if q.rows > ROW_LIMIT]
+    for q in over:
+        print(f"{q.page}: {q.name} returns {q.rows:,} rows to Python (limit {ROW_LIMIT:,})", file=sys.stderr)
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -34,3 +34,15 @@ def format_ist(moment: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     if moment is None:
         return "—"
     return (moment + IST_OFFSET).strftime(fmt)
+
+
+def format_duration(span: timedelta) -> str:
+    """A span as people say it, to two units: '45 min', '3 h 20 min', '2 d 4 h'."""
+    minutes = max(int(span.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"

@@ -43,7 +43,9 @@ class StaleVersion(Conflict):
 
 # The codes a rule refuses with. The code is all the API carries, so the client tells a
 # refusal by policy from another conflict by it: each area adds its rules' codes here.
-POLICY_CODES = frozenset({"refused_by_policy", "last_admin", "self_disable"})
+POLICY_CODES = frozenset({"refused_by_policy", "last_admin", "self_disable",
+                          # integration health: a retry that cannot help is not sent
+                          "permanent_failure", "connection_failing"})
 
 
 class RefusedByPolicy(Conflict):

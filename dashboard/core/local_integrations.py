@@ -13,8 +13,9 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from dashboard import clock
 from dashboard.core import jobs, records
-from dashboard.core.errors import Conflict, ValidationFailed
+from dashboard.core.errors import Conflict, RefusedByPolicy, ValidationFailed
 from dashboard.core.models import ActionResult
+from dashboard.policy import integrations as health
 from dashboard.schema import integration_events, integrations
 
 NOUN = "integration"
@@ -87,36 +88,61 @@ def disconnect(
 def retry_failed(
     conn: Connection, integration_id: int, expected_version: int
 ) -> ActionResult:
+    """Re-queue the failed events a retry can help (transient codes only), as a job.
+
+    Refused, with nothing re-queued, when there is nothing failed, when the connection
+    itself is failing (an auth or account fault, an expired token: every retry would fail
+    the same way), or when every failure is permanent (``policy.integrations``)."""
     row = _load(conn, integration_id)
     records.check_version(row, expected_version, NOUN)
     _require_status(row, ("connected", "error"), "retried")
-    failed = conn.execute(
-        select(func.count()).select_from(integration_events).where(
-            integration_events.c.integration_id == row["id"],
-            integration_events.c.status == "failed",
-        )
-    ).scalar_one()
-    if not failed:
+    failed = dict(conn.execute(
+        select(integration_events.c.error_code, func.count())
+        .where(integration_events.c.integration_id == row["id"],
+               integration_events.c.status == "failed")
+        .group_by(integration_events.c.error_code)
+    ).all())
+    decision = health.retry_decision(_signals(row), clock.utcnow(), failed)
+    if decision.refusal == "nothing_to_retry":
         raise Conflict(f"Integration {row['id']} has no failed events to retry.",
                        code="nothing_to_retry")
+    if not decision.offered:
+        raise RefusedByPolicy(f"Integration {row['id']}: {decision.message}",
+                              code=decision.refusal)
     version = records.update_versioned(conn, integrations, row, expected_version, NOUN)
     job_id = jobs.create(conn, RETRY_JOB, TARGET, str(row["id"]))
+    message = f"Retrying {decision.retryable} failed events of integration {row['id']} ({row['provider']})"
+    if decision.left:
+        message += f"; {decision.left} that failed for good are left as they are"
     return replace(
-        _result(row, f"Retrying {failed} failed events of integration {row['id']} "
-                     f"({row['provider']}).", version, failed_events=failed),
+        _result(row, message + ".", version, failed_events=decision.retryable,
+                left_alone=decision.left),
         job_id=job_id,
     )
 
 
+def _signals(row: RowMapping) -> health.Signals:
+    return health.Signals(
+        provider=row["provider"], status=row["status"], token_expires_at=row["token_expires_at"],
+        last_success_at=row["last_success_at"], last_error_code=row["last_error_code"],
+        last_error_at=row["last_error_at"],
+    )
+
+
 def requeue_failed(integration_id: int) -> jobs.Work:
-    """The retry job: failed -> retrying with one more attempt, a batch at a time."""
+    """The retry job: failed -> retrying with one more attempt, a batch at a time. Only
+    events whose error code is transient for the provider move; the rest stay failed."""
 
     def work(tx: jobs.Transaction, progress: jobs.Progress) -> dict:
         with tx() as conn:
+            provider = conn.execute(
+                select(integrations.c.provider).where(integrations.c.id == integration_id)
+            ).scalar_one()
             ids = list(conn.execute(
                 select(integration_events.c.id)
                 .where(integration_events.c.integration_id == integration_id,
-                       integration_events.c.status == "failed")
+                       integration_events.c.status == "failed",
+                       integration_events.c.error_code.in_(health.transient_codes(provider)))
                 .order_by(integration_events.c.id)
             ).scalars())
         requeued = 0

@@ -13,6 +13,7 @@ from dashboard.core.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    RefusedByPolicy,
     StaleVersion,
     ValidationFailed,
 )
@@ -140,11 +141,11 @@ def test_a_paused_integration_fails_the_test(core, build):
 
 
 def test_retrying_failed_events_runs_as_a_job_that_requeues_each_once(core, engine, build, meta):
-    failed = [build.integration_event(meta, status="failed", error_code="131026")
+    failed = [build.integration_event(meta, status="failed", error_code="4")  # rate limit
               for _ in range(3)]
     untouched = [build.integration_event(meta, status=status) for status in ("ok", "dead")]
     other = build.integration(build.workspace())
-    elsewhere = build.integration_event(other, status="failed")
+    elsewhere = build.integration_event(other, status="failed", error_code="4")
 
     result = core.retry_failed(OPS, meta, expected_version=1, idempotency_key=new_key())
 
@@ -161,7 +162,7 @@ def test_retrying_failed_events_runs_as_a_job_that_requeues_each_once(core, engi
 
 
 def test_a_retried_retry_returns_the_same_job_and_starts_no_other(core, engine, build, meta):
-    build.integration_event(meta, status="failed")
+    build.integration_event(meta, status="failed", error_code="4")
     key = new_key()
 
     first = core.retry_failed(OPS, meta, expected_version=1, idempotency_key=key)
@@ -180,6 +181,58 @@ def test_retrying_with_nothing_failed_is_refused(core, build, meta):
         core.retry_failed(OPS, meta, expected_version=1, idempotency_key=new_key())
 
     assert refused.value.code == "nothing_to_retry"
+
+
+def test_retrying_only_permanent_failures_is_refused_and_sends_nothing(core, engine, build):
+    whatsapp = build.integration(build.workspace(), provider="whatsapp")
+    for code in ("131026", "131026", "131047"):  # undeliverable; outside the 24-hour window
+        build.integration_event(whatsapp, status="failed", error_code=code)
+
+    with pytest.raises(RefusedByPolicy) as refused:
+        core.retry_failed(OPS, whatsapp, expected_version=1, idempotency_key=new_key())
+
+    assert refused.value.code == "permanent_failure"
+    assert "None of the 3 failed events can be retried" in refused.value.message
+    assert "131026 (Message undeliverable" in refused.value.message
+    assert {(e["status"], e["attempt"]) for e in events(engine, whatsapp)} == {("failed", 1)}
+    assert job_count(engine) == 0
+    assert integration(engine, whatsapp)["version"] == 1
+    [audit] = audit_rows(engine)
+    assert (audit["action"], audit["outcome"]) == ("integration.retry_failed", "refused")
+
+
+@pytest.mark.parametrize("broken", [
+    dict(status="error", last_error_code="190/463", last_error_at=datetime(2026, 1, 2)),
+    dict(token_expires_at=datetime(2020, 1, 1)),
+], ids=["oauth-session-expired", "token-expired"])
+def test_retrying_while_the_connection_itself_fails_is_refused(core, engine, build, broken):
+    meta = build.integration(build.workspace(), provider="meta", **broken)
+    build.integration_event(meta, status="failed", error_code="4")  # would be retryable
+
+    with pytest.raises(RefusedByPolicy) as refused:
+        core.retry_failed(OPS, meta, expected_version=1, idempotency_key=new_key())
+
+    assert refused.value.code == "connection_failing"
+    assert "reconnect Meta" in refused.value.message
+    assert [e["status"] for e in events(engine, meta)] == ["failed"]
+    assert job_count(engine) == 0
+
+
+def test_a_retry_requeues_the_transient_failures_and_leaves_the_permanent_ones(core, engine, build):
+    whatsapp = build.integration(build.workspace(), provider="whatsapp")
+    throttled = [build.integration_event(whatsapp, status="failed", error_code="130429")
+                 for _ in range(2)]
+    undeliverable = build.integration_event(whatsapp, status="failed", error_code="131026")
+    unknown = build.integration_event(whatsapp, status="failed", error_code="999999")
+
+    result = core.retry_failed(OPS, whatsapp, expected_version=1, idempotency_key=new_key())
+
+    assert (result.detail["failed_events"], result.detail["left_alone"]) == (2, 2)
+    assert "2 that failed for good are left" in result.message
+    assert wait_for_job(core, result.job_id).result == {"requeued": 2}
+    by_id = {e["id"]: e["status"] for e in events(engine, whatsapp)}
+    assert [by_id[i] for i in throttled] == ["retrying", "retrying"]
+    assert (by_id[undeliverable], by_id[unknown]) == ("failed", "failed")
 
 
 def test_an_unknown_job_is_not_found(core):

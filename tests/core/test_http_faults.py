@@ -163,7 +163,7 @@ def test_a_refused_connection_is_retried(served, transport, sleep, engine, meta)
 
 def test_a_job_answer_lost_in_transit_still_starts_one_job(served, faults, transport, sleep,
                                                            build, engine, meta):
-    build.integration_event(meta, status="failed")
+    build.integration_event(meta, status="failed", error_code="4")
     faults.drop_next()
     core = client(served.url, transport, sleep)
 

@@ -12,7 +12,7 @@ def test_the_retry_job_reports_progress_batch_by_batch(engine, build, monkeypatc
     monkeypatch.setattr(local_integrations, "RETRY_BATCH", 2)
     meta = build.integration(build.workspace())
     for _ in range(5):
-        build.integration_event(meta, status="failed")
+        build.integration_event(meta, status="failed", error_code="4")
     reported: list[float] = []
 
     result = local_integrations.requeue_failed(meta)(

@@ -90,7 +90,7 @@ def test_a_stale_version_is_409(http, meta):
 
 
 def test_a_long_action_answers_202_with_the_job_to_poll(http, build, meta):
-    build.integration_event(meta, status="failed")
+    build.integration_event(meta, status="failed", error_code="4")
 
     response = http.post(f"/v1/admin/integrations/{meta}/retry-failed",
                          json={"expected_version": 1},

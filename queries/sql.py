@@ -1,4 +1,5 @@
-"""Portable SQL pieces: bucketing naive-UTC times into Indian days and months.
+"""Portable SQL pieces: bucketing naive-UTC times into Indian days and months, percentiles,
+and the seconds between two times.
 
 India keeps no daylight saving, so a fixed +05:30 shift is exact.
 """
@@ -94,3 +95,22 @@ class PercentileCont:
         lower = int(position)
         upper = min(lower + 1, len(ordered) - 1)
         return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+class seconds_between(FunctionElement):
+    """Seconds from the second naive-UTC timestamp to the first (``later - earlier``)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element, compiler, **kw):
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_pg(element, compiler, **kw):
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION)"

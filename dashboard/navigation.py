@@ -29,6 +29,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "Overview", ":material/dashboard:", "Business"),
+    PageSpec("integrations", "Integration health", ":material/monitor_heart:", "Operations"),
     PageSpec("audit_log", "Audit log", ":material/history:", "Accountability"),
     PageSpec("team", "Team", ":material/group:", "Admin"),
 )

@@ -45,6 +45,8 @@ class Settings:
     idle_timeout_minutes: int
     lockout_attempts: int
     lockout_minutes: int
+    # Seconds between the Integration health page's refreshes of itself.
+    health_refresh_seconds: int
     # OIDC through st.login is on when secrets.toml has an [auth] section.
     oidc_enabled: bool
     # email (lower case) -> role, for identities that sign in through OIDC.
@@ -136,6 +138,8 @@ def load() -> Settings:
         idle_timeout_minutes=_int("IDLE_TIMEOUT_MINUTES", get("IDLE_TIMEOUT_MINUTES"), 30),
         lockout_attempts=_int("LOCKOUT_ATTEMPTS", get("LOCKOUT_ATTEMPTS"), 5),
         lockout_minutes=_int("LOCKOUT_MINUTES", get("LOCKOUT_MINUTES"), 15),
+        health_refresh_seconds=_int("HEALTH_REFRESH_SECONDS", get("HEALTH_REFRESH_SECONDS"), 60,
+                                    minimum=10),
         oidc_enabled=bool(secrets.get("auth")),
         oidc_roles=oidc_roles,
     )

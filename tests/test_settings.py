@@ -59,3 +59,12 @@ def test_an_unknown_role_in_the_map_is_refused(no_secrets_file):
 def test_secrets_never_appear_in_the_settings_repr(monkeypatch):
     monkeypatch.setenv("CORE_API_TOKEN", "s3cret-token")
     assert "s3cret-token" not in repr(settings.load())
+
+
+def test_the_health_page_refreshes_every_minute_unless_told_and_never_frantically(monkeypatch):
+    assert settings.load().health_refresh_seconds == 60
+    monkeypatch.setenv("HEALTH_REFRESH_SECONDS", "30")
+    assert settings.load().health_refresh_seconds == 30
+    monkeypatch.setenv("HEALTH_REFRESH_SECONDS", "5")
+    with pytest.raises(settings.SettingsError, match="HEALTH_REFRESH_SECONDS must be at least 10"):
+        settings.load()

@@ -41,6 +41,8 @@ PAGE_ACCESS: dict[str, dict[str, Access]] = {
 
 # Only these roles may reveal a data principal's masked personal data, one record at a time.
 REVEALS_PERSONAL_DATA = frozenset({"privacy", "admin"})
+# These roles never see personal data: aggregates and business records only.
+NEVER_SEES_PERSONAL_DATA = frozenset({"founder"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,12 @@ class SignedInUser:
     @property
     def may_reveal_personal_data(self) -> bool:
         return self.role in REVEALS_PERSONAL_DATA
+
+    @property
+    def sees_free_text(self) -> bool:
+        """Free text people typed (a disconnect reason) may name someone, so a role that
+        never sees personal data is not shown it."""
+        return self.role not in NEVER_SEES_PERSONAL_DATA
 
 
 def access(role: str, page: str) -> Access | None:

@@ -54,14 +54,20 @@ def oidc_user(settings: Settings) -> SignedInUser | None:
     return SignedInUser(email, str(st.user.get("name") or email), role, "oidc")
 
 
+def idle_expired(settings: Settings) -> bool:
+    """Whether the session has idled past the timeout, without counting this as activity:
+    what an auto-refreshing fragment asks before it draws anything."""
+    last_seen = st.session_state.get(_LAST_SEEN)
+    return last_seen is not None and clock.utcnow() - last_seen > timedelta(
+        minutes=settings.idle_timeout_minutes)
+
+
 def touch(settings: Settings) -> bool:
     """Advance the idle clock; sign out and return False when the session idled too long."""
-    now = clock.utcnow()
-    last_seen = st.session_state.get(_LAST_SEEN)
-    if last_seen is not None and now - last_seen > timedelta(minutes=settings.idle_timeout_minutes):
+    if idle_expired(settings):
         forget(f"You were signed out after {settings.idle_timeout_minutes} minutes without activity.")
         return False
-    st.session_state[_LAST_SEEN] = now
+    st.session_state[_LAST_SEEN] = clock.utcnow()
     return True
 
 

@@ -59,13 +59,18 @@ def _mirror(key: str, value: str | None) -> None:
         st.query_params.pop(key, None)
 
 
-def choice(container, label: str, options: list[str], key: str) -> str | None:
-    """A select box with an "All" option, kept in ``?<key>=``; None means all."""
+def choice(container, label: str, options: list[str], key: str, *, all_label: str = ALL,
+           format_func=None) -> str | None:
+    """A select box with an "All" option (named ``all_label``), kept in ``?<key>=``; None
+    means all. ``format_func`` names the other options."""
     linked = _linked(key)
     menu = [ALL, *options, *([linked] if linked and linked not in options else [])]
     if key not in st.session_state:
         st.session_state[key] = linked or ALL
-    picked = container.selectbox(label, menu, key=key)
+    picked = container.selectbox(
+        label, menu, key=key,
+        format_func=lambda option: all_label if option == ALL else (format_func or str)(option),
+    )
     value = None if picked == ALL else picked
     _mirror(key, value)
     return value

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from dashboard import clock
+
 
 def indian_grouping(value: float, decimals: int = 0) -> str:
     """1234567 -> '12,34,567' (the last three digits, then pairs)."""
@@ -25,3 +29,29 @@ def count(value: float) -> str:
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
+
+
+STATE_WORDS = {"failing": "Failing", "degraded": "Degraded", "paused": "Paused",
+               "disconnected": "Disconnected", "healthy": "Healthy"}
+# Markdown (KPI labels, messages): a coloured icon that reads at a glance.
+STATE_MARKS = {"failing": ":red[:material/error:]", "degraded": ":orange[:material/warning:]",
+               "paused": ":gray[:material/pause_circle:]",
+               "disconnected": ":gray[:material/link_off:]",
+               "healthy": ":green[:material/check_circle:]"}
+
+
+def state_word(state: str) -> str:
+    """An integration's health state in plain words (tables, select boxes)."""
+    return STATE_WORDS.get(state, state)
+
+
+def state_badge(state: str) -> str:
+    """An integration's health state as Markdown with its coloured icon."""
+    return f"{STATE_MARKS.get(state, '')} {state_word(state)}".strip()
+
+
+def duration_s(seconds: float | None) -> str:
+    """Seconds as '3 h 20 min'; '—' when unknown."""
+    if seconds is None or seconds != seconds:  # None or NaN
+        return "—"
+    return clock.format_duration(timedelta(seconds=seconds))

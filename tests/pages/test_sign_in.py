@@ -10,10 +10,10 @@ from tests.pages.conftest import ROLES, TIMEOUT_S, email_of, new_app, sign_in, s
 
 # DESIGN.md "Roles", for the pages built so far: what each role's menu lists.
 MENUS = {
-    "ops": ["Overview", "Audit log"],
-    "privacy": ["Overview", "Audit log"],
-    "founder": ["Overview", "Audit log"],
-    "admin": ["Overview", "Audit log", "Team"],
+    "ops": ["Overview", "Integration health", "Audit log"],
+    "privacy": ["Overview", "Integration health", "Audit log"],
+    "founder": ["Overview", "Integration health", "Audit log"],
+    "admin": ["Overview", "Integration health", "Audit log", "Team"],
 }
 
 

@@ -21,9 +21,10 @@ st.set_page_config(page_title="Zivo back-office", page_icon=":material/shield_pe
 
 with errors.shown_as_message():
     settings = errors.settings_or_stop()
-    user = signin.signed_in_user(settings)
     # Every built page is registered, so a forbidden URL reaches that page's guard and is
     # refused in words; the menu (drawn by signin.sidebar) lists only the role's pages.
+    # Registered before sign-in so a deep link still opens its page once signed in; no
+    # page runs before the guard below has passed.
     current = st.navigation(
         [
             st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.id,
@@ -32,6 +33,7 @@ with errors.shown_as_message():
         ],
         position="hidden",
     )
+    user = signin.signed_in_user(settings)
     signin.sidebar(user)
     actions.show_flash()
     actions.job_progress()

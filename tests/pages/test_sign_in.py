@@ -10,10 +10,13 @@ from tests.pages.conftest import ROLES, TIMEOUT_S, email_of, new_app, sign_in, s
 
 # DESIGN.md "Roles", for the pages built so far: what each role's menu lists.
 MENUS = {
-    "ops": ["Overview", "Integration health", "Audit log"],
-    "privacy": ["Overview", "Integration health", "Audit log"],
-    "founder": ["Overview", "Integration health", "Audit log"],
-    "admin": ["Overview", "Integration health", "Audit log", "Team"],
+    "ops": ["Overview", "AI usage", "Integration health", "Data flows", "Audit log"],
+    "privacy": ["Overview", "AI usage", "Integration health", "Data flows", "Rights requests",
+                "Audit log"],
+    "founder": ["Overview", "AI usage", "Integration health", "Data flows", "Rights requests",
+                "Audit log"],
+    "admin": ["Overview", "AI usage", "Integration health", "Data flows", "Rights requests",
+              "Audit log", "Team"],
 }
 
 
@@ -100,3 +103,10 @@ def test_an_unreachable_database_is_explained_on_the_page(app_db, monkeypatch):
     at = sign_in(new_app(), email_of("ops"))
     assert at.error[0].value == UNREACHABLE
     assert not at.exception
+
+
+def test_a_deep_link_opens_its_page_after_signing_in(app_db):
+    at = new_app().run()
+    at.switch_page("../pages/audit_log.py")
+    sign_in(at, email_of("privacy"))
+    assert [t.value for t in at.title] == ["Audit log"]

@@ -1,0 +1,250 @@
+"""AI usage: calls, tokens, outcomes and latency from ``ai_calls``, aggregated in SQL.
+
+Cost is not computed here: each usage query returns token sums per model, service tier
+and ``priced_on`` (the first UTC day of a stretch of the period with one price per model,
+see ``dashboard.policy.ai.price_changes``), and ``dashboard.policy.ai.with_cost`` prices
+those few rows. Workspaces are business records; no query here returns a contact or a
+user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy import String, case, func, literal, literal_column, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from dashboard import clock
+from dashboard.periods import Window, month_start
+from dashboard.policy import ai as ai_policy
+from dashboard.schema import ai_budgets, ai_calls, workspaces
+from queries.sql import ist_day, percentile
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The page's filters: None means every model, feature or workspace."""
+
+    model: str | None = None
+    feature: str | None = None
+    workspace_id: int | None = None
+
+
+EVERYTHING = Scope()
+
+
+class utc_day(FunctionElement):
+    """'YYYY-MM-DD' of a naive-UTC timestamp, as a UTC day (Anthropic reports in UTC)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element, compiler, **kw):
+    return "date(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_pg(element, compiler, **kw):
+    return "to_char(%s, 'YYYY-MM-DD')" % compiler.process(element.clauses, **kw)
+
+
+def _sum(column):
+    return func.coalesce(func.sum(column), 0)
+
+
+def _count_if(condition):
+    return _sum(case((condition, 1), else_=0))
+
+
+def _outcome():
+    """ai_calls.status and error_type as one of ``ai_policy.OUTCOMES``."""
+    c = ai_calls.c
+    return case(
+        (c.error_type == ai_policy.SPEND_LIMIT_ERROR, literal("spend_limited")),
+        *[(c.status == status, literal(outcome))
+          for status, outcome in ai_policy.OUTCOME_OF_STATUS.items()],
+        else_=literal("failed"),
+    )
+
+
+def _priced_on(start_utc: datetime, end_utc: datetime):
+    """The first UTC day of the price stretch a call falls in."""
+    c = ai_calls.c
+    changes = ai_policy.price_changes(start_utc, end_utc, ai_policy.PRICES)
+    if not changes:
+        return literal(start_utc.date().isoformat())
+    return case(
+        *[(c.occurred_at >= instant, literal(instant.date().isoformat()))
+          for instant in reversed(changes)],
+        else_=literal(start_utc.date().isoformat()),
+    )
+
+
+def _in_scope(start_utc: datetime, end_utc: datetime, scope: Scope) -> list:
+    c = ai_calls.c
+    where = [c.occurred_at >= start_utc, c.occurred_at < end_utc]
+    if scope.model is not None:
+        where.append(c.model == scope.model)
+    if scope.feature is not None:
+        where.append(c.feature == scope.feature)
+    if scope.workspace_id is not None:
+        where.append(c.workspace_id == scope.workspace_id)
+    return where
+
+
+_CALLS_AND_WORKSPACES = ai_calls.join(workspaces, workspaces.c.id == ai_calls.c.workspace_id)
+
+
+def _usage(engine: Engine, start_utc: datetime, end_utc: datetime, scope: Scope,
+           **dims) -> pd.DataFrame:
+    """Calls, outcome counts and token sums by ``dims`` (name -> expression), model,
+    service tier and price stretch: one round trip, a bounded number of rows."""
+    c = ai_calls.c
+    inner = (
+        select(
+            *[expression.label(name) for name, expression in dims.items()],
+            c.model, c.service_tier,
+            _priced_on(start_utc, end_utc).label("priced_on"),
+            _outcome().label("outcome"),
+            *[c[column] for column in ai_policy.TOKEN_COLUMNS],
+        )
+        .select_from(_CALLS_AND_WORKSPACES)
+        .where(*_in_scope(start_utc, end_utc, scope))
+        .subquery()
+    )
+    keys = [inner.c[name] for name in (*dims, "model", "service_tier", "priced_on")]
+    stmt = (
+        select(
+            *keys,
+            func.count().label("requests"),
+            *[_count_if(inner.c.outcome == outcome).label(outcome)
+              for outcome in ai_policy.OUTCOMES],
+            *[_sum(inner.c[column]).label(column) for column in ai_policy.TOKEN_COLUMNS],
+        )
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    return _frame(engine, stmt, counts=["requests", *ai_policy.OUTCOMES, *ai_policy.TOKEN_COLUMNS])
+
+
+def _frame(engine: Engine, stmt, counts: list[str] = ()) -> pd.DataFrame:
+    with engine.connect() as conn:
+        result = conn.execute(stmt)
+        frame = pd.DataFrame(result.mappings().all(), columns=list(result.keys()))
+    return frame.astype({column: int for column in counts})
+
+
+def usage(engine: Engine, window: Window, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Per Indian day and feature (and model, tier, price stretch): requests, each
+    outcome's count and token sums. Columns: day, feature, model, service_tier,
+    priced_on, requests, ok, throttled, spend_limited, overloaded, failed, and the
+    token columns."""
+    c = ai_calls.c
+    return _usage(engine, window.start_utc, window.end_utc, scope,
+                  day=ist_day(c.occurred_at), feature=c.feature)
+
+
+def usage_by_workspace(engine: Engine, window: Window, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """The same sums per workspace (and model, tier, price stretch). Columns:
+    workspace_id, workspace (its name), model, service_tier, priced_on, counts, tokens."""
+    return _usage(engine, window.start_utc, window.end_utc, scope,
+                  workspace_id=ai_calls.c.workspace_id, workspace=workspaces.c.name)
+
+
+def usage_by_month(engine: Engine, first_month: date, last_month: date) -> pd.DataFrame:
+    """The same sums per Indian calendar month ('YYYY-MM'), for the Overview's AI cost."""
+    start = clock.ist_midnight_utc(first_month.replace(day=1))
+    end = clock.ist_midnight_utc(month_start(last_month, -1))
+    return _usage(engine, start, end, EVERYTHING,
+                  month=func.substr(ist_day(ai_calls.c.occurred_at), 1, 7))
+
+
+def usage_by_utc_day(engine: Engine, first_day: date, last_day: date) -> pd.DataFrame:
+    """The same sums per UTC day and API key, for reconciling with Anthropic's reports
+    (which count in UTC days). Columns: day, api_key_id, model, service_tier, priced_on,
+    counts, tokens."""
+    start = datetime.combine(first_day, time())
+    end = datetime.combine(last_day + timedelta(days=1), time())
+    c = ai_calls.c
+    return _usage(engine, start, end, EVERYTHING, day=utc_day(c.occurred_at),
+                  api_key_id=c.api_key_id)
+
+
+
+def latency(engine: Engine, window: Window, scope: Scope, by: str) -> pd.DataFrame:
+    """p50 and p95 latency of answered calls, overall ("all") or by day, model or feature,
+    computed in SQL.
+    Columns: <by>, calls, p50_ms, p95_ms. Batch calls have no latency and are left out."""
+    c = ai_calls.c
+    dimension = {"all": literal_column("'all'"), "day": ist_day(c.occurred_at), "model": c.model,
+                 "feature": c.feature}[by].label(by)
+    stmt = (
+        select(
+            dimension,
+            func.count().label("calls"),
+            percentile(c.latency_ms, 0.5).label("p50_ms"),
+            percentile(c.latency_ms, 0.95).label("p95_ms"),
+        )
+        .where(*_in_scope(window.start_utc, window.end_utc, scope), c.status == "ok",
+               c.latency_ms.is_not(None))
+    )
+    if by != "all":
+        stmt = stmt.group_by(dimension).order_by(dimension)
+    return _frame(engine, stmt, counts=["calls"]).astype({"p50_ms": float, "p95_ms": float})
+
+
+def budgets(engine: Engine) -> pd.DataFrame:
+    """Every workspace's AI budget row. Columns: workspace_id, workspace,
+    monthly_budget_usd (NaN: none), ai_enabled, version."""
+    b, w = ai_budgets.c, workspaces.c
+    stmt = (
+        select(b.workspace_id, w.name.label("workspace"), b.monthly_budget_usd, b.ai_enabled,
+               b.version)
+        .join_from(ai_budgets, workspaces, w.id == b.workspace_id)
+        .order_by(b.workspace_id)
+    )
+    frame = _frame(engine, stmt, counts=["workspace_id", "version"])
+    return frame.astype({"monthly_budget_usd": float, "ai_enabled": bool})
+
+
+def personal_data_sent(engine: Engine, window: Window, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Calls and prompt tokens by the data categories they carried, feature and workspace.
+    Columns: data_categories (comma-separated), feature, workspace_id, workspace, calls,
+    prompt_tokens. Calls that carried no personal data are left out."""
+    c, w = ai_calls.c, workspaces.c
+    keys = [c.data_categories, c.feature, c.workspace_id, w.name.label("workspace")]
+    prompt = sum((c[column] for column in ai_policy.PROMPT_TOKEN_COLUMNS[1:]),
+                 c[ai_policy.PROMPT_TOKEN_COLUMNS[0]])
+    stmt = (
+        select(*keys, func.count().label("calls"), _sum(prompt).label("prompt_tokens"))
+        .select_from(_CALLS_AND_WORKSPACES)
+        .where(*_in_scope(window.start_utc, window.end_utc, scope),
+               c.data_categories.is_not(None), c.data_categories != "")
+        .group_by(c.data_categories, c.feature, c.workspace_id, w.name)
+        .order_by(c.feature, c.workspace_id, c.data_categories)
+    )
+    return _frame(engine, stmt, counts=["workspace_id", "calls", "prompt_tokens"])
+
+
+def models_called(engine: Engine, window: Window) -> list[str]:
+    """The models called in the period, for the filter menu."""
+    c = ai_calls.c
+    stmt = (select(c.model).where(c.occurred_at >= window.start_utc, c.occurred_at < window.end_utc)
+            .group_by(c.model).order_by(c.model))
+    with engine.connect() as conn:
+        return list(conn.execute(stmt).scalars())
+
+
+def workspaces_calling(engine: Engine, window: Window) -> pd.DataFrame:
+    """The workspaces that called in the period, for the filter menu. Columns: id, name."""
+    c, w = ai_calls.c, workspaces.c
+    calling = select(c.workspace_id).where(c.occurred_at >= window.start_utc,
+                                           c.occurred_at < window.end_utc)
+    stmt = select(w.id, w.name).where(w.id.in_(calling)).order_by(w.name, w.id)
+    return _frame(engine, stmt, counts=["id"])

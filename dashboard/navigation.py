@@ -30,6 +30,9 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "Overview", ":material/dashboard:", "Business"),
     PageSpec("integrations", "Integration health", ":material/monitor_heart:", "Operations"),
+    PageSpec("data_flows", "Data flows", ":material/account_tree:", "Privacy"),
+    PageSpec("rights_requests", "Rights requests", ":material/assignment_ind:", "Privacy"),
+    PageSpec("ai_usage", "AI usage", ":material/psychology:", "Business"),
     PageSpec("audit_log", "Audit log", ":material/history:", "Accountability"),
     PageSpec("team", "Team", ":material/group:", "Admin"),
 )

@@ -206,6 +206,15 @@ rights_requests = Table(
     Column("assignee", String(320)),
     Column("resolution", Text),
     Column("duplicate_of", Id, ForeignKey("rights_requests.id")),
+    # A contact's request: forwarded to the workspace (the controller) by forward_due_at.
+    Column("forward_due_at", DateTime),
+    Column("forwarded_at", DateTime),
+    # While on hold: since when, the status it resumes to, and what it waits for.
+    Column("held_at", DateTime),
+    Column("held_from", String(30)),
+    Column("held_for", String(20)),  # identity_proof/clarification
+    Column("verification_method", String(20)),
+    Column("rejection_ground", String(20)),  # duplicate/unverifiable/unfounded/other
     _version(),
     Index("ix_rights_requests_status", "status", "received_at"),
     Index("ix_rights_requests_received_at", "received_at"),
@@ -221,6 +230,10 @@ request_events = Table(
     Column("actor", String(320), nullable=False),
     Column("action", String(40), nullable=False),
     Column("detail", Text),
+    # The clock ledger: which due date an event started, paused, moved or extended, and
+    # the date it set (none for a pause).
+    Column("clock", String(20)),  # statutory/target/forward
+    Column("due_at", DateTime),
     Index("ix_request_events_request", "request_id", "at"),
 )
 

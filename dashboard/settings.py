@@ -51,6 +51,12 @@ class Settings:
     oidc_enabled: bool
     # email (lower case) -> role, for identities that sign in through OIDC.
     oidc_roles: dict[str, str] = field(repr=False)
+    # Anthropic Admin API key (or one with read:analytics): reconciles AI usage with
+    # Anthropic's own reports. Optional: without it the AI usage page says how to set it.
+    anthropic_admin_key: str | None = field(repr=False)
+    # The Grievance Officer's name/email/phone, over the defaults in
+    # dashboard/policy/requests/config.py: every message to a requester carries them.
+    grievance_officer: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_embedded_demo(self) -> bool:
@@ -142,4 +148,20 @@ def load() -> Settings:
                                     minimum=10),
         oidc_enabled=bool(secrets.get("auth")),
         oidc_roles=oidc_roles,
+        anthropic_admin_key=(str(get("ANTHROPIC_ADMIN_KEY")) if get("ANTHROPIC_ADMIN_KEY") else None),
+        grievance_officer=_grievance_officer(secrets),
     )
+
+
+def _grievance_officer(secrets: dict) -> dict[str, str]:
+    """``[grievance_officer]`` name/email/phone in secrets.toml, each overridden by
+    GRIEVANCE_OFFICER_NAME/_EMAIL/_PHONE."""
+    section = secrets.get("grievance_officer") or {}
+    if not isinstance(section, dict):
+        raise SettingsError("[grievance_officer] in secrets.toml is a table: name, email, phone.")
+    values = {}
+    for key in ("name", "email", "phone"):
+        value = os.environ.get(f"GRIEVANCE_OFFICER_{key.upper()}", section.get(key))
+        if value:
+            values[key] = str(value)
+    return values

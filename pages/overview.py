@@ -2,12 +2,18 @@
 
 import streamlit as st
 
+from dashboard import clock
+from dashboard.auth.roles import access
 from dashboard.auth.session import require_role
 from dashboard import metrics
 from dashboard.periods import month_start
+from dashboard.policy import ai as ai_policy
 from dashboard.ui import charts, data, filters, format
+from dashboard.ui import money
 from dashboard.ui.kpis import Kpi, kpi_row
 from queries import overview as overview_q
+from queries import requests as requests_q
+from queries import ai_usage as ai_usage_q
 
 user = require_role("overview")
 
@@ -39,6 +45,30 @@ kpi_row([
         change_fmt=lambda points: f"{points * 100:.1f} pts",
         help="Delivered, read, opened or answered, out of those attempted."),
 ])
+
+# AI cost in the month of the period's last day, and as a share of that month's MRR.
+ai_costs = ai_policy.with_cost(data.load(ai_usage_q.usage_by_month, last_month, this_month))
+ai_now, ai_before = (ai_policy.month_spend(ai_costs, f"{month:%Y-%m}") for month in (this_month, last_month))
+mrr_now = metrics.mrr(mrr_history, f"{this_month:%Y-%m}", f"{last_month:%Y-%m}")
+kpi_row([
+    Kpi(f"AI cost {this_month:%b %Y}", metrics.Figure(ai_now.usd, ai_before.usd),
+        lambda usd: ("" if ai_now.complete else "≥ ") + money.usd(usd), change_fmt=money.usd,
+        rising_is_good=False,
+        help=f"Anthropic list prices; about {format.inr(ai_policy.inr(ai_now.usd))}. " + money.rate_note()),
+    Kpi("AI cost / MRR", metrics.Figure(ai_policy.share_of_mrr(ai_now.usd, mrr_now.current),
+                                        ai_policy.share_of_mrr(ai_before.usd, mrr_now.previous)),
+        format.percent, rising_is_good=False, change_fmt=lambda points: f"{points * 100:.1f} pts",
+        help="The month's AI cost in rupees at the configured rate, over its MRR."),
+])
+
+# Rights requests now, for the roles that may see them (founders: the counts).
+if access(user.role, "rights_requests") is not None:
+    requests_open, requests_overdue = data.load(requests_q.open_and_overdue, clock.utcnow().replace(second=0))
+    kpi_row([
+        Kpi("Open rights requests", metrics.Figure(requests_open, None), format.count),
+        Kpi("Overdue rights requests", metrics.Figure(requests_overdue, None), format.count,
+            rising_is_good=False, help="Past the earlier of their statutory and target due dates."),
+    ])
 
 st.plotly_chart(charts.mrr_trend(mrr_history), width="stretch")
 left, right = st.columns(2)

@@ -85,3 +85,38 @@ class Builder:
     def job(self, *, kind: str = "integration.retry_failed", status: str = "running",
             progress: float = 0.0, **values) -> int:
         return self._add(schema.jobs, kind=kind, status=status, progress=progress, **values)
+
+    def ai_call(self, workspace_id: int, *, feature: str = "lead_scoring", occurred_at: datetime = T0,
+                **values) -> int:
+        row = dict(workspace_id=workspace_id, feature=feature, model="claude-haiku-4-5", status="ok",
+                   data_categories="name,lead_form_data,crm_notes", processing_region="US",
+                   occurred_at=occurred_at)
+        return self._add(schema.ai_calls, **(row | values))
+
+    def ai_budget(self, workspace_id: int, *, monthly_budget_usd: float | None = None,
+                  ai_enabled: bool = True, **values) -> None:
+        row = dict(workspace_id=workspace_id, monthly_budget_usd=monthly_budget_usd,
+                   ai_enabled=ai_enabled, updated_at=T0)
+        self._add(schema.ai_budgets, **(row | values))
+
+    def rights_request(self, workspace_id: int | None, *, received_at: datetime = T0,
+                       request_type: str = "access", jurisdiction: str = "IN",
+                       subject_kind: str = "account_user", status: str = "new",
+                       **values) -> int:
+        """A request with the due dates its rule gives, unless the test sets them."""
+        from dashboard.policy.requests import deadlines
+
+        n = next(_seq)
+        dues = deadlines.initial_dues(request_type, jurisdiction, subject_kind, received_at)
+        row = dict(reference=f"RR-{received_at.year}-{n:05d}", workspace_id=workspace_id,
+                   subject_kind=subject_kind, subject_name=f"Requester {n}",
+                   subject_email=f"requester{n}@example.in", subject_phone=f"+9197{n:08d}",
+                   request_type=request_type, jurisdiction=jurisdiction, channel="email",
+                   status=status, received_at=received_at, statutory_due_at=dues.statutory,
+                   target_due_at=dues.target, forward_due_at=dues.forward)
+        return self._add(schema.rights_requests, **(row | values))
+
+    def request_event(self, request_id: int, *, action: str, at: datetime = T0,
+                      actor: str = "privacy@zivo.in", **values) -> int:
+        return self._add(schema.request_events, request_id=request_id, at=at, actor=actor,
+                         action=action, **values)

@@ -22,6 +22,7 @@ from dashboard import db
 from dashboard.core.http import HttpCoreClient
 from dashboard.core.local import LocalCore
 from dashboard.core.service import CoreService
+from dashboard.policy.requests import config as requests_config
 from dashboard.settings import Settings, SettingsError
 
 
@@ -37,4 +38,5 @@ def core_for(settings: Settings) -> CoreService:
             read_timeout=settings.core_read_timeout_s,
             retry_budget=settings.core_retry_budget_s,
         )
-    return LocalCore(db.primary())
+    return LocalCore(db.primary(),
+                     grievance_officer=requests_config.grievance_officer(settings.grievance_officer))

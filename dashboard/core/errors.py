@@ -45,7 +45,11 @@ class StaleVersion(Conflict):
 # refusal by policy from another conflict by it: each area adds its rules' codes here.
 POLICY_CODES = frozenset({"refused_by_policy", "last_admin", "self_disable",
                           # integration health: a retry that cannot help is not sent
-                          "permanent_failure", "connection_failing"})
+                          "permanent_failure", "connection_failing",
+                          # rights requests (dashboard.policy.requests)
+                          "extension_not_allowed", "already_extended", "extension_too_late",
+                          "extension_past_limit", "extension_not_later", "not_a_duplicate",
+                          "not_a_contact_request"})
 
 
 class RefusedByPolicy(Conflict):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -145,6 +145,87 @@ class HttpCoreClient:
         return self._action(actor, idempotency_key, f"/users/{user_id}/change-role",
                             {"expected_version": expected_version, "role": role})
 
+    # --- rights requests --------------------------------------------------------------
+
+    def create_request(
+        self, actor: Actor, *, workspace_id: int | None, subject_kind: str,
+        subject_name: str | None, subject_email: str | None, subject_phone: str | None,
+        request_type: str, jurisdiction: str, channel: str, received_at: datetime,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, "/rights-requests", {
+            "workspace_id": workspace_id, "subject_kind": subject_kind,
+            "subject_name": subject_name, "subject_email": subject_email,
+            "subject_phone": subject_phone, "request_type": request_type,
+            "jurisdiction": jurisdiction, "channel": channel,
+            "received_at": received_at.isoformat(),
+        })
+
+    def verify_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, method: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/rights-requests/{request_id}/verify",
+                            {"expected_version": expected_version, "method": method})
+
+    def assign_requests(
+        self, actor: Actor, *, expected_versions: dict[int, int], assignee: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, "/rights-requests/assign",
+                            {"requests": _versions(expected_versions), "assignee": assignee})
+
+    def hold_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, waiting_for: str,
+        reason: str, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/rights-requests/{request_id}/hold",
+                            {"expected_version": expected_version, "waiting_for": waiting_for,
+                             "reason": reason})
+
+    def resume_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, reason: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/rights-requests/{request_id}/resume",
+                            {"expected_version": expected_version, "reason": reason})
+
+    def extend_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, until: date,
+        reasons: str, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/rights-requests/{request_id}/extend",
+                            {"expected_version": expected_version, "until": until.isoformat(),
+                             "reasons": reasons})
+
+    def forward_request_to_controller(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key,
+                            f"/rights-requests/{request_id}/forward-to-controller",
+                            {"expected_version": expected_version})
+
+    def reject_requests(
+        self, actor: Actor, *, expected_versions: dict[int, int], ground: str, reason: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, "/rights-requests/reject",
+                            {"requests": _versions(expected_versions), "ground": ground,
+                             "reason": reason})
+
+    def complete_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, resolution: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/rights-requests/{request_id}/complete",
+                            {"expected_version": expected_version, "resolution": resolution})
+
+    def notify_requester(
+        self, actor: Actor, request_id: int, *, kind: str, note: str, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/rights-requests/{request_id}/notify",
+                            {"kind": kind, "note": note})
+
     # --- audit and jobs ---------------------------------------------------------------
 
     def record_event(
@@ -203,6 +284,34 @@ class HttpCoreClient:
                 raise failure
             self._sleep(wait)
             attempt += 1
+
+    # --- AI on a workspace --------------------------------------------------------------
+
+    def set_workspace_ai_budget(
+        self, actor: Actor, workspace_id: int, *, expected_version: int,
+        monthly_budget_usd: float, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/workspaces/{workspace_id}/ai-budget",
+                            {"expected_version": expected_version,
+                             "monthly_budget_usd": monthly_budget_usd})
+
+    def disable_workspace_ai(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/workspaces/{workspace_id}/ai/disable",
+                            {"expected_version": expected_version})
+
+    def enable_workspace_ai(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/workspaces/{workspace_id}/ai/enable",
+                            {"expected_version": expected_version})
+
+
+def _versions(expected_versions: dict[int, int]) -> list[dict[str, int]]:
+    """A bulk action's requests as the API takes them: [{"id", "expected_version"}]."""
+    return [{"id": request_id, "expected_version": version}
+            for request_id, version in sorted(expected_versions.items())]
 
 
 def _unavailable(error: httpx.TransportError) -> Unavailable:

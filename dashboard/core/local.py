@@ -20,21 +20,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dashboard.auth.roles import PAGE_ACCESS, ROLE_TITLES, ROLES, Access
-from dashboard.core import audit, jobs, local_accounts, local_events, local_integrations
+from dashboard.core import (
+    audit,
+    jobs,
+    local_accounts,
+    local_events,
+    local_integrations,
+    local_requests,
+)
+from dashboard.core import local_ai
 from dashboard.core.audit import Request
 from dashboard.core.errors import Conflict, CoreError, Forbidden, Unavailable
 from dashboard.core.models import ActionResult, Actor, Job
+from dashboard.policy.requests.config import GRIEVANCE_OFFICER, GrievanceOfficer
 
 # What a role must be allowed to ACT on (a page id of PAGE_ACCESS) to take an action.
 INTEGRATIONS = "integrations"
 ACCOUNTS = "team"
-AREA_NAMES = {INTEGRATIONS: "integrations", ACCOUNTS: "back-office accounts"}
+REQUESTS = "rights_requests"
+AREA_NAMES = {INTEGRATIONS: "integrations", ACCOUNTS: "back-office accounts",
+              REQUESTS: "rights requests"}
+AREA_NAMES[local_ai.AREA] = local_ai.AREA_NAME
 # The database may have failed at the commit, so the outcome is not certain.
 DATABASE_UNAVAILABLE = (
     "The database did not answer, so the action was not confirmed. Check the audit log "
@@ -43,8 +56,10 @@ DATABASE_UNAVAILABLE = (
 
 
 class LocalCore:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, grievance_officer: GrievanceOfficer = GRIEVANCE_OFFICER):
         self.engine = engine
+        # Every message to a requester carries this contact (DPDP Rules r.9).
+        self.grievance_officer = grievance_officer
         self._jobs = jobs.JobRunner(self._tx)
 
     def close(self, timeout: float | None = 30) -> None:
@@ -183,6 +198,146 @@ class LocalCore:
         return Request(actor, f"backoffice_user.{verb}", "backoffice_user", str(user_id), key,
                        {"expected_version": expected_version, **detail})
 
+    # --- rights requests ----------------------------------------------------------------
+
+    def create_request(
+        self, actor: Actor, *, workspace_id: int | None, subject_kind: str,
+        subject_name: str | None, subject_email: str | None, subject_phone: str | None,
+        request_type: str, jurisdiction: str, channel: str, received_at: datetime,
+        idempotency_key: str,
+    ) -> ActionResult:
+        # The subject's name, email and phone stay out of the audit row.
+        return self._act(
+            Request(actor, "rights_request.create", "rights_request", None, idempotency_key,
+                    {"request_type": request_type, "jurisdiction": jurisdiction,
+                     "channel": channel, "subject_kind": subject_kind,
+                     "workspace_id": workspace_id}),
+            REQUESTS,
+            lambda conn: local_requests.create(
+                conn, actor, self.grievance_officer, workspace_id=workspace_id,
+                subject_kind=subject_kind, subject_name=subject_name,
+                subject_email=subject_email, subject_phone=subject_phone,
+                request_type=request_type, jurisdiction=jurisdiction, channel=channel,
+                received_at=received_at),
+        )
+
+    def verify_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, method: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._rights_request(actor, "verify", request_id, idempotency_key,
+                                  expected_version, method=method),
+            REQUESTS,
+            lambda conn: local_requests.verify(conn, actor, request_id, expected_version, method),
+        )
+
+    def assign_requests(
+        self, actor: Actor, *, expected_versions: dict[int, int], assignee: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._bulk_request(actor, "assign", expected_versions, idempotency_key),
+            REQUESTS,
+            lambda conn: local_requests.assign(conn, actor, dict(expected_versions), assignee),
+        )
+
+    def hold_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, waiting_for: str,
+        reason: str, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._rights_request(actor, "hold", request_id, idempotency_key, expected_version,
+                                  waiting_for=waiting_for),
+            REQUESTS,
+            lambda conn: local_requests.hold(conn, actor, self.grievance_officer, request_id,
+                                             expected_version, waiting_for, reason),
+        )
+
+    def resume_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, reason: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._rights_request(actor, "resume", request_id, idempotency_key,
+                                  expected_version),
+            REQUESTS,
+            lambda conn: local_requests.resume(conn, actor, request_id, expected_version, reason),
+        )
+
+    def extend_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, until: date,
+        reasons: str, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._rights_request(actor, "extend", request_id, idempotency_key,
+                                  expected_version, until=until.isoformat()),
+            REQUESTS,
+            lambda conn: local_requests.extend(conn, actor, self.grievance_officer, request_id,
+                                               expected_version, until, reasons),
+        )
+
+    def forward_request_to_controller(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._rights_request(actor, "forward_to_controller", request_id, idempotency_key,
+                                  expected_version),
+            REQUESTS,
+            lambda conn: local_requests.forward(conn, actor, self.grievance_officer, request_id,
+                                                expected_version),
+        )
+
+    def reject_requests(
+        self, actor: Actor, *, expected_versions: dict[int, int], ground: str, reason: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._bulk_request(actor, "reject", expected_versions, idempotency_key,
+                               ground=ground),
+            REQUESTS,
+            lambda conn: local_requests.reject(conn, actor, self.grievance_officer,
+                                               dict(expected_versions), ground, reason),
+        )
+
+    def complete_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, resolution: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._rights_request(actor, "complete", request_id, idempotency_key,
+                                  expected_version),
+            REQUESTS,
+            lambda conn: local_requests.complete(conn, actor, self.grievance_officer, request_id,
+                                                 expected_version, resolution),
+        )
+
+    def notify_requester(
+        self, actor: Actor, request_id: int, *, kind: str, note: str, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "rights_request.notify", "rights_request", str(request_id),
+                    idempotency_key, {"kind": kind}),
+            REQUESTS,
+            lambda conn: local_requests.notify(conn, actor, self.grievance_officer, request_id,
+                                               kind, note),
+        )
+
+    @staticmethod
+    def _rights_request(actor: Actor, verb: str, request_id: int, key: str,
+                         expected_version: int, **detail: Any) -> Request:
+        return Request(actor, f"rights_request.{verb}", "rights_request", str(request_id), key,
+                       {"expected_version": expected_version, **detail})
+
+    @staticmethod
+    def _bulk_request(actor: Actor, verb: str, expected_versions: dict[int, int], key: str,
+                      **detail: Any) -> Request:
+        ids = sorted(expected_versions)
+        return Request(actor, f"rights_request.{verb}", "rights_request",
+                       str(ids[0]) if len(ids) == 1 else None, key,
+                       {"expected_versions": {str(i): expected_versions[i] for i in ids},
+                        **detail})
+
     # --- audit --------------------------------------------------------------------------
 
     def record_event(
@@ -259,6 +414,44 @@ class LocalCore:
             "Someone else changed this record at the same moment. Reload and try again.",
             code="concurrent_change",
         )
+
+    # --- AI on a workspace --------------------------------------------------------------
+
+    def set_workspace_ai_budget(
+        self, actor: Actor, workspace_id: int, *, expected_version: int,
+        monthly_budget_usd: float, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._ai_request(actor, "set_budget", workspace_id, idempotency_key,
+                             expected_version),
+            local_ai.AREA,
+            lambda conn: local_ai.set_budget(conn, workspace_id, expected_version,
+                                             monthly_budget_usd),
+        )
+
+    def disable_workspace_ai(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str
+    ) -> ActionResult:
+        return self._act(
+            self._ai_request(actor, "disable", workspace_id, idempotency_key, expected_version),
+            local_ai.AREA,
+            lambda conn: local_ai.turn_off(conn, workspace_id, expected_version),
+        )
+
+    def enable_workspace_ai(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str
+    ) -> ActionResult:
+        return self._act(
+            self._ai_request(actor, "enable", workspace_id, idempotency_key, expected_version),
+            local_ai.AREA,
+            lambda conn: local_ai.turn_on(conn, workspace_id, expected_version),
+        )
+
+    @staticmethod
+    def _ai_request(actor: Actor, verb: str, workspace_id: int, key: str,
+                    expected_version: int) -> Request:
+        return Request(actor, f"{local_ai.NAMESPACE}.{verb}", local_ai.TARGET, str(workspace_id),
+                       key, {"expected_version": expected_version})
 
 
 def _authorize(actor: Actor, area: str | None) -> None:

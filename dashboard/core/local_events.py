@@ -20,7 +20,8 @@ from dashboard.schema import audit_log
 # "<namespace>.<verb>", e.g. auth.sign_in, auth.lockout, personal_data.reveal
 EVENT_NAME = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*")
 # The namespaces of LocalCore's own actions; each area adds its own.
-CORE_NAMESPACES = ("integration", "backoffice_user")
+CORE_NAMESPACES = ("integration", "backoffice_user", "rights_request")
+CORE_NAMESPACES += ("workspace_ai",)
 PERSONAL_DATA_NAMESPACE = "personal_data"
 DETAIL_MAX_KEYS = 20
 

@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -103,6 +104,35 @@ class Call:
             raise ValidationFailed(f"{name} is a JSON object.", code="bad_request")
         return value
 
+    def integer_or_none(self, name: str) -> int | None:
+        return None if self.body.get(name) is None else self.integer(name)
+
+    def text_or_none(self, name: str) -> str | None:
+        return None if self.body.get(name) is None else self.text(name)
+
+    def moment(self, name: str) -> datetime:
+        """An ISO timestamp in naive UTC (an offset, if given, is converted to UTC)."""
+        try:
+            value = datetime.fromisoformat(self.text(name))
+        except ValueError:
+            raise ValidationFailed(f"{name} is an ISO 8601 timestamp.", code="bad_request") from None
+        return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+
+    def day(self, name: str) -> date:
+        try:
+            return date.fromisoformat(self.text(name))
+        except ValueError:
+            raise ValidationFailed(f"{name} is a date, YYYY-MM-DD.", code="bad_request") from None
+
+    def versions(self, name: str) -> dict[int, int]:
+        """A bulk action's ``[{"id", "expected_version"}]`` as id -> version."""
+        items = self.body.get(name)
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise ValidationFailed(f"{name} is a list of {{id, expected_version}}.",
+                                   code="bad_request")
+        return {Call(None, "", 0, item).integer("id"):
+                Call(None, "", 0, item).integer("expected_version") for item in items}
+
 
 Handler = Callable[[CoreService, Call], ActionResult | Job]
 
@@ -160,6 +190,49 @@ ROUTES: tuple[Route, ...] = (
               target_id=c.id_or_none("target_id"), detail=c.mapping("detail"),
               idempotency_key=c.idempotency_key)),
     Route("GET", f"{PREFIX}/jobs/{{id}}", lambda core, c: core.get_job(c.record_id)),
+    Route("POST", f"{PREFIX}/rights-requests",
+          lambda core, c: core.create_request(
+              c.actor, workspace_id=c.integer_or_none("workspace_id"),
+              subject_kind=c.text("subject_kind"), subject_name=c.text_or_none("subject_name"),
+              subject_email=c.text_or_none("subject_email"),
+              subject_phone=c.text_or_none("subject_phone"), request_type=c.text("request_type"),
+              jurisdiction=c.text("jurisdiction"), channel=c.text("channel"),
+              received_at=c.moment("received_at"), idempotency_key=c.idempotency_key),
+          success=201),
+    Route("POST", f"{PREFIX}/rights-requests/assign",
+          lambda core, c: core.assign_requests(
+              c.actor, expected_versions=c.versions("requests"), assignee=c.text("assignee"),
+              idempotency_key=c.idempotency_key)),
+    Route("POST", f"{PREFIX}/rights-requests/reject",
+          lambda core, c: core.reject_requests(
+              c.actor, expected_versions=c.versions("requests"), ground=c.text("ground"),
+              reason=c.text("reason"), idempotency_key=c.idempotency_key)),
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/verify",
+          lambda core, c: core.verify_request(
+              c.actor, c.record_id, expected_version=c.integer("expected_version"),
+              method=c.text("method"), idempotency_key=c.idempotency_key)),
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/hold",
+          _versioned("hold_request", waiting_for=lambda c: c.text("waiting_for"),
+                     reason=lambda c: c.text("reason"))),
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/resume",
+          _versioned("resume_request", reason=lambda c: c.text("reason"))),
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/extend",
+          _versioned("extend_request", until=lambda c: c.day("until"),
+                     reasons=lambda c: c.text("reasons"))),
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/forward-to-controller",
+          _versioned("forward_request_to_controller")),
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/complete",
+          _versioned("complete_request", resolution=lambda c: c.text("resolution"))),
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/notify",
+          lambda core, c: core.notify_requester(
+              c.actor, c.record_id, kind=c.text("kind"), note=c.text_or_none("note") or "",
+              idempotency_key=c.idempotency_key)),
+    # The amount is checked by the core, which refuses anything but a sensible number.
+    Route("POST", f"{PREFIX}/workspaces/{{id}}/ai-budget",
+          _versioned("set_workspace_ai_budget",
+                     monthly_budget_usd=lambda c: c.body.get("monthly_budget_usd"))),
+    Route("POST", f"{PREFIX}/workspaces/{{id}}/ai/disable", _versioned("disable_workspace_ai")),
+    Route("POST", f"{PREFIX}/workspaces/{{id}}/ai/enable", _versioned("enable_workspace_ai")),
 )
 _MATCHERS = [(route, route.pattern) for route in ROUTES]
 

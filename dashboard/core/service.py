@@ -18,6 +18,7 @@ HttpCoreClient and to the contract tests.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from dashboard.core.models import ActionResult, Actor, Job
@@ -85,6 +86,85 @@ class CoreService(Protocol):
         idempotency_key: str,
     ) -> ActionResult: ...
 
+    # --- rights requests (privacy and admin) -------------------------------------------
+    # Due dates follow dashboard.policy.requests; every step, message and clock change is
+    # also written to the request's timeline (request_events).
+
+    def create_request(
+        self, actor: Actor, *, workspace_id: int | None, subject_kind: str,
+        subject_name: str | None, subject_email: str | None, subject_phone: str | None,
+        request_type: str, jurisdiction: str, channel: str, received_at: datetime,
+        idempotency_key: str,
+    ) -> ActionResult:
+        """Intake: log a request (``received_at`` naive UTC), start its clocks, and send
+        the requester the acknowledgement."""
+        ...
+
+    def verify_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, method: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        """The requester's identity is verified (``method``: config.VERIFICATION_METHODS)."""
+        ...
+
+    def assign_requests(
+        self, actor: Actor, *, expected_versions: dict[int, int], assignee: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        """Assign one or more requests (id -> the version seen), all or none."""
+        ...
+
+    def hold_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, waiting_for: str,
+        reason: str, idempotency_key: str,
+    ) -> ActionResult:
+        """Wait for the requester (identity proof or clarification): the clocks the law
+        lets stop are paused, and the requester is asked."""
+        ...
+
+    def resume_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, reason: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        """End a hold: paused due dates move on by the days held."""
+        ...
+
+    def extend_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, until: date,
+        reasons: str, idempotency_key: str,
+    ) -> ActionResult:
+        """Extend once where the rule allows, to ``until`` (a day in India) at most the
+        legal limit, within the first period; the reasons are sent to the requester."""
+        ...
+
+    def forward_request_to_controller(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        """A contact's request goes to its workspace, the controller (Zivo is processor)."""
+        ...
+
+    def reject_requests(
+        self, actor: Actor, *, expected_versions: dict[int, int], ground: str, reason: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        """Reject one or more requests on one ground with one reason, sent to each
+        requester; as a ``duplicate`` only one that repeats an earlier request."""
+        ...
+
+    def complete_request(
+        self, actor: Actor, request_id: int, *, expected_version: int, resolution: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        """Close the request; the outcome is sent to the requester."""
+        ...
+
+    def notify_requester(
+        self, actor: Actor, request_id: int, *, kind: str, note: str, idempotency_key: str,
+    ) -> ActionResult:
+        """Send the requester a message (notices.SENT_ALONE) with the Grievance Officer's
+        contact; it shows in the timeline."""
+        ...
+
     # --- audit (any role) -------------------------------------------------------------
 
     def record_event(
@@ -103,3 +183,19 @@ class CoreService(Protocol):
     # --- jobs -------------------------------------------------------------------------
 
     def get_job(self, job_id: int) -> Job: ...
+
+    # --- AI on a workspace (ops and admin) ----------------------------------------------
+    # ``expected_version`` is the workspace's ai_budgets version, or 0 while it has none.
+
+    def set_workspace_ai_budget(
+        self, actor: Actor, workspace_id: int, *, expected_version: int,
+        monthly_budget_usd: float, idempotency_key: str,
+    ) -> ActionResult: ...
+
+    def disable_workspace_ai(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str
+    ) -> ActionResult: ...
+
+    def enable_workspace_ai(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str
+    ) -> ActionResult: ...

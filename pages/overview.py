@@ -36,7 +36,7 @@ kpi_row([
     Kpi("Churned workspaces", metrics.Figure(counts.churned, counts.churned_before), format.count,
         help="Workspaces closed within the period.", rising_is_good=False),
     Kpi(f"MRR {this_month:%b %Y}", metrics.mrr(mrr_history, f"{this_month:%Y-%m}", f"{last_month:%Y-%m}"),
-        format.inr, help="Invoiced for the month of the period's last day, against the month before."),
+        format.inr_short, help="Invoiced for the month of the period's last day, against the month before."),
 ])
 kpi_row([
     Kpi("New leads", metrics.Figure(lead_now, lead_before), format.count),

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from dashboard.periods import Window, month_start
-from dashboard.ui.format import indian_grouping, inr
+from dashboard.ui.format import indian_grouping, inr, inr_short
 
 
 def test_a_period_starts_and_ends_at_indian_midnight_in_utc():
@@ -30,3 +30,9 @@ def test_numbers_use_lakh_and_crore_grouping():
     assert indian_grouping(123456789) == "12,34,56,789"
     assert indian_grouping(999) == "999"
     assert inr(452300) == "₹4,52,300"
+
+
+def test_kpi_rupees_switch_to_lakh_and_crore():
+    assert inr_short(99_999) == "₹99,999"
+    assert inr_short(16_62_345) == "₹16.62 L"
+    assert inr_short(2_50_00_000) == "₹2.50 Cr"

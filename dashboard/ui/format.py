@@ -23,6 +23,15 @@ def inr(value: float) -> str:
     return "₹" + indian_grouping(value)
 
 
+def inr_short(value: float) -> str:
+    """Rupees for a KPI tile: lakh (L) and crore (Cr) past 1,00,000, so the figure fits."""
+    if abs(value) >= 1_00_00_000:
+        return f"₹{value / 1_00_00_000:.2f} Cr"
+    if abs(value) >= 1_00_000:
+        return f"₹{value / 1_00_000:.2f} L"
+    return inr(value)
+
+
 def count(value: float) -> str:
     return indian_grouping(value)
 

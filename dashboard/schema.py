@@ -415,7 +415,7 @@ access_exports = Table(
     metadata,
     _pk(),
     Column("request_id", Id, ForeignKey("rights_requests.id"), nullable=False),
-    Column("job_id", Id, ForeignKey("jobs.id")),
+    Column("job_id", Id),  # the jobs row that builds it (no FK: jobs rows are transient)
     Column("status", String(20), nullable=False),  # building/ready/failed
     Column("requested_by", String(320), nullable=False),
     Column("requested_at", DateTime, nullable=False),

@@ -20,7 +20,8 @@ Decisions:
   is the evidence of the erasure (so are ``request_events``, ``audit_log`` and
   ``erasure_tasks``).
 - **Links.** Once a contact no longer identifies anyone (name, email and phone all erased,
-  none held) its messages, integration events and AI calls are unlinked from it. Events and
+  none held) its integration events and AI calls are unlinked from it, and its messages
+  too unless their content is held (a hold keeps the held data's context). Events and
   AI calls are processing logs: those older than ``LOG_RETENTION_FLOOR`` (DPDP Rules
   r.8(3)) are deleted, younger ones are only unlinked and stay. A user scope unlinks the
   user's AI calls the same way. ``erased_at`` is set on a contact or user row once it no
@@ -40,7 +41,7 @@ Decisions:
 - **Residue** is searched by the subject's strong identifiers (email, phone), normalised,
   in every category-map column of the scope (the workspace's contacts and messages,
   message bodies included; for a user, Zivo's account data), plus any category value still
-  on the scope's own rows. Names alone are not searched across the workspace: a namesake
+  on the scope's own rows (its contact or user row, and a contact's linked messages). Names alone are not searched across the workspace: a namesake
   is not the subject. What is under a hold comes back marked ``held``: kept, not residue.
 """
 
@@ -165,7 +166,7 @@ def erase(conn: Connection, scope: Scope, categories: Iterable[str], *, now: dat
             changed = conn.execute(update(table).where(condition).values({column_name: None})).rowcount
             _add(counts, place, changed)
     if IDENTIFYING <= chosen:
-        _unlink(conn, scope, now, counts)
+        _unlink(conn, scope, now, chosen, counts)
         _mark_erased(conn, scope, now, counts)
     return counts
 
@@ -199,7 +200,8 @@ def _scope_rows(conn: Connection, scope: Scope) -> dict[str, ColumnElement]:
                              named_by_email(invoices.c.billing_email))}
 
 
-def _unlink(conn: Connection, scope: Scope, now: datetime, counts: dict[str, int]) -> None:
+def _unlink(conn: Connection, scope: Scope, now: datetime, chosen: frozenset[str],
+            counts: dict[str, int]) -> None:
     before = now - LOG_RETENTION_FLOOR
     if scope.kind == "account_user":
         logs = ((ai_calls, ai_calls.c.user_id == scope.user_id, "user_id"),)
@@ -208,8 +210,9 @@ def _unlink(conn: Connection, scope: Scope, now: datetime, counts: dict[str, int
             lambda table: and_(table.c.workspace_id == scope.workspace_id, table.c.contact_id.is_not(None)))
         logs = ((integration_events, mine(integration_events), "contact_id"),
                 (ai_calls, mine(ai_calls), "contact_id"))
-        _add(counts, "messages.contact_id",
-             conn.execute(update(messages).where(mine(messages)).values(contact_id=None)).rowcount)
+        if "message_content" in chosen:  # held messages stay linked: a hold keeps their context
+            _add(counts, "messages.contact_id",
+                 conn.execute(update(messages).where(mine(messages)).values(contact_id=None)).rowcount)
     for table, mine_here, link in logs:
         at = table.c.occurred_at
         _add(counts, table.name, conn.execute(delete(table).where(mine_here, at < before)).rowcount)
@@ -355,12 +358,14 @@ def residue(conn: Connection, scope: Scope, identifiers: Identifiers, *,
     for category, places in vocabulary.HELD_IN.items():
         for place in places:
             table_name, _, column_name = place.partition(".")
-            if table_name not in own or table_name not in ("contacts", "users") or scope.kind == "workspace":
+            if table_name not in own or table_name not in ("contacts", "users", "messages") \
+                    or scope.kind == "workspace":
                 continue
             table = _TABLE[table_name]
             column = table.c[column_name]
-            for (record_id,) in conn.execute(select(table.c.id).where(own[table_name], column.is_not(None))
-                                             .limit(RESIDUE_LIMIT)):
+            for (record_id,) in conn.execute(select(table.c.id).where(
+                    own[table_name], column.is_not(None), *_column_filter(place, category))
+                    .limit(RESIDUE_LIMIT)):
                 note(place, record_id, category)
     return sorted(found.values(), key=lambda r: (r.held, r.place, r.record_id, r.category))
 

@@ -51,7 +51,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, false, func, insert, select, update
+from sqlalchemy import and_, delete, false, func, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement
 
@@ -64,6 +65,7 @@ from dashboard.schema import (
     erasure_tasks,
     integration_events,
     invoices,
+    legal_holds,
     messages,
     users,
     workspaces,
@@ -141,6 +143,41 @@ def normal_phone(phone: str) -> str:
     if len(digits) == 12 and digits.startswith("91"):
         return f"+{digits}"
     return f"+{digits}" if digits else ""
+
+
+# --- the subject and its holds -----------------------------------------------------------
+
+
+def subject_scopes(conn: Connection, subject_kind: str, workspace_id: int | None,
+                   found: Identifiers) -> list[Scope]:
+    """The records a rights request's subject is found in by its strong identifiers: a
+    contact's in its workspace; an account user's across workspaces. Every match counts
+    (a duplicate contact row is the same person)."""
+    if not found.emails and not found.phones:
+        return []
+    if subject_kind == "contact":
+        c = contacts.c
+        matches = or_(func.lower(c.email).in_(sorted(found.emails)), c.phone.in_(sorted(found.phones)))
+        ids = conn.execute(select(c.id).where(c.workspace_id == workspace_id, matches).order_by(c.id)).scalars()
+        return [Scope(workspace_id, contact_id=i) for i in ids]
+    u = users.c
+    matches = or_(func.lower(u.email).in_(sorted(found.emails)), u.phone.in_(sorted(found.phones)))
+    return [Scope(ws, user_id=i) for i, ws in conn.execute(select(u.id, u.workspace_id).where(matches)
+                                                           .order_by(u.id))]
+
+
+def active_holds(conn: Connection, workspace_ids: Iterable[int | None], now: datetime) -> list[RowMapping]:
+    """The legal holds in force on the workspaces at ``now``: not released, not expired."""
+    h = legal_holds.c
+    return list(conn.execute(
+        select(h.id, h.workspace_id, h.basis, h.categories, h.reason)
+        .where(h.workspace_id.in_(sorted(w for w in workspace_ids if w is not None)),
+               h.released_at.is_(None), or_(h.expires_at.is_(None), h.expires_at > now))
+        .order_by(h.id)).mappings())
+
+
+def held_categories(holds: Iterable[RowMapping]) -> frozenset[str]:
+    return frozenset().union(*(vocabulary.parse(h["categories"]) for h in holds)) & set(vocabulary.NAMES)
 
 
 # --- erase ---------------------------------------------------------------------------------

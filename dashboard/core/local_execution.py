@@ -38,7 +38,7 @@ import json
 import zipfile
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from dashboard import clock
@@ -56,7 +56,6 @@ from dashboard.schema import (
     erasure_tasks,
     integration_events,
     invoices,
-    legal_holds,
     messages,
     nominations,
     request_changes,
@@ -81,29 +80,10 @@ def identifiers(row: RowMapping) -> erasure.Identifiers:
 
 
 def subject_scopes(conn: Connection, row: RowMapping) -> list[erasure.Scope]:
-    """The records the request's subject is found in (see the module's decisions)."""
-    found = identifiers(row)
-    if not found.emails and not found.phones:
-        return []
-    if row["subject_kind"] == "contact":
-        c = contacts.c
-        matches = or_(func.lower(c.email).in_(sorted(found.emails)), c.phone.in_(sorted(found.phones)))
-        ids = conn.execute(select(c.id).where(c.workspace_id == row["workspace_id"], matches)
-                           .order_by(c.id)).scalars()
-        return [erasure.Scope(row["workspace_id"], contact_id=i) for i in ids]
-    u = users.c
-    matches = or_(func.lower(u.email).in_(sorted(found.emails)), u.phone.in_(sorted(found.phones)))
-    return [erasure.Scope(ws, user_id=i) for i, ws in
-            conn.execute(select(u.id, u.workspace_id).where(matches).order_by(u.id))]
+    return erasure.subject_scopes(conn, row["subject_kind"], row["workspace_id"], identifiers(row))
 
 
-def active_holds(conn: Connection, workspace_ids, now: datetime) -> list[RowMapping]:
-    h = legal_holds.c
-    return list(conn.execute(
-        select(h.id, h.workspace_id, h.basis, h.categories)
-        .where(h.workspace_id.in_(sorted(w for w in workspace_ids if w is not None)),
-               h.released_at.is_(None), or_(h.expires_at.is_(None), h.expires_at > now))
-        .order_by(h.id)).mappings())
+active_holds = erasure.active_holds
 
 
 def _executable(row: RowMapping, executing: str) -> None:

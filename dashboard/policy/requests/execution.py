@@ -136,3 +136,18 @@ def certificate_ready(unheld_remnants: int, task_statuses: Iterable[str], erased
     if waiting := sum(status != "acknowledged" for status in statuses):
         return f"{waiting} sub-processor task(s) are not acknowledged yet."
     return None
+
+
+def task_actions(status: str, method: str) -> list[str]:
+    """What the one-request view offers on an erasure task: "acknowledge", "resend"."""
+    offered = []
+    if status in TASK_ACKNOWLEDGEABLE:
+        offered.append("acknowledge")
+    if status in TASK_RESENDABLE and method != "not_applicable":
+        offered.append("resend")
+    return offered
+
+
+def downloadable(status: str) -> bool:
+    """An access archive is offered for download once built (expiry is the core's check)."""
+    return status == "ready"

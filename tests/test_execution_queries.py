@@ -103,6 +103,18 @@ def test_corrections_nominees_and_archives_are_read_back(engine, crm):
     assert execution_q.exports(engine, corrected).empty and execution_q.archive(engine, 999) is None
 
 
+def test_a_task_that_names_no_categories_is_shown_with_a_dash(engine, crm):
+    build, workspace, _, _, _ = crm
+    request_id = a_request(build, workspace)
+    build.erasure_task(request_id, subprocessor="justdial", method="email", categories=None)
+    build.erasure_task(request_id, subprocessor="meta", categories="phone,name")
+
+    shown = execution_q.tasks(engine, request_id)
+
+    assert shown[["sub_processor", "categories"]].values.tolist() == [
+        ["JustDial", "—"], ["Meta (Facebook and Instagram Lead Ads)", "Name, Phone number"]]
+
+
 def test_data_sent_for_a_contact_after_consent_is_withdrawn_is_flagged(engine, crm):
     build, workspace, contact, _, core = crm
     whatsapp = build.integration(workspace, provider="whatsapp")

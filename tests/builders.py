@@ -120,3 +120,24 @@ class Builder:
                       actor: str = "privacy@zivo.in", **values) -> int:
         return self._add(schema.request_events, request_id=request_id, at=at, actor=actor,
                          action=action, **values)
+
+    # --- rights requests II: executing them ---
+
+    def account_user(self, workspace_id: int, *, role: str = "member", **values) -> int:
+        """A CRM account user (``users``), not a back-office account."""
+        n = next(_seq)
+        row = dict(workspace_id=workspace_id, name=f"User {n}", email=f"user{n}@example.in",
+                   phone=f"+9196{n:08d}", role=role, created_at=T0)
+        return self._add(schema.users, **(row | values))
+
+    def legal_hold(self, workspace_id: int, *, categories: str, basis: str = "litigation",
+                   **values) -> int:
+        row = dict(workspace_id=workspace_id, basis=basis, categories=categories,
+                   reason="built by a test", placed_by="privacy@zivo.in", placed_at=T0)
+        return self._add(schema.legal_holds, **(row | values))
+
+    def erasure_task(self, request_id: int, *, subprocessor: str = "meta", method: str = "api",
+                     status: str = "sent", **values) -> int:
+        row = dict(request_id=request_id, subprocessor=subprocessor, method=method, status=status,
+                   sent_at=T0 if status != "pending" else None, categories="name,email,phone")
+        return self._add(schema.erasure_tasks, **(row | values))

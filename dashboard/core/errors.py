@@ -49,7 +49,9 @@ POLICY_CODES = frozenset({"refused_by_policy", "last_admin", "self_disable",
                           # rights requests (dashboard.policy.requests)
                           "extension_not_allowed", "already_extended", "extension_too_late",
                           "extension_past_limit", "extension_not_later", "not_a_duplicate",
-                          "not_a_contact_request"})
+                          "not_a_contact_request",
+                          # rights requests II: executing them
+                          "no_consent_to_withdraw", "export_expired"})
 
 
 class RefusedByPolicy(Conflict):

@@ -130,3 +130,36 @@ def menu_links(page):
 def menu(page) -> list[str]:
     # A link's text starts with its Material icon's ligature name; the label is last.
     return [text.strip().splitlines()[-1] for text in menu_links(page).all_inner_texts()]
+
+
+def settled(page) -> None:
+    """The script run has finished: no running indicator, no element left stale from the
+    run before (Streamlit marks those ``data-stale`` until the new run redraws them)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    expect(page.locator('[data-stale="true"]')).to_have_count(0)
+
+
+def choose(page, label: str, typed: str, option=None, *, url=None) -> None:
+    """Pick an option of a select box as a person does: type into it, click the match.
+    ``url``: a pattern the address shows once the choice has reached the script (filters
+    and pickers keep their value in the URL), after which the run is waited out."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    box.fill(typed)
+    page.get_by_role("option", name=option or typed).first.click()
+    if url is not None:
+        expect(page).to_have_url(url)
+    settled(page)
+
+
+def confirm(page, button: str) -> None:
+    """Press an action's button and confirm its dialog."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name=button).click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)

@@ -9,15 +9,10 @@ from sqlalchemy import create_engine, select, union
 
 from dashboard.navigation import visible_to
 from dashboard.schema import contacts, rights_requests, users
-from tests.e2e.conftest import menu, menu_links, shot, sign_in, signed_in
+from tests.e2e.conftest import menu, menu_links, settled, shot, sign_in, signed_in
 from tests.pages.test_sign_in import MENUS
 
 ROLES = ("ops", "privacy", "founder", "admin")
-
-
-def settled(page) -> None:
-    """The script run has finished: Streamlit's running indicator is gone."""
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
 
 
 def open_page(page, title: str) -> None:

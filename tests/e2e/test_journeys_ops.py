@@ -10,8 +10,8 @@ from dashboard import clock, fleet
 from dashboard.db import engine_for
 from dashboard.policy import integrations as health
 from queries import integrations as integrations_q
-from tests.e2e.conftest import signed_in
-from tests.e2e.test_journeys_access import open_page, settled
+from tests.e2e.conftest import choose, confirm, settled, signed_in
+from tests.e2e.test_journeys_access import open_page
 
 
 def _targets(database_url: str) -> tuple[int, int]:
@@ -30,34 +30,20 @@ def _targets(database_url: str) -> tuple[int, int]:
     return int(retryable[0]), int(pausable[0])
 
 
-def choose(page, label: str, typed: str, option: str | re.Pattern | None = None) -> None:
-    """Pick an option of a select box as a person does: type into it, click the match."""
-    box = page.get_by_role("combobox", name=label, exact=True)
-    box.click()
-    box.fill(typed)
-    page.get_by_role("option", name=option or typed).first.click()
-
-
-def confirm(page, button: str) -> None:
-    page.get_by_role("button", name=button).click()
-    page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
-    expect(page.get_by_role("dialog")).to_have_count(0)
-
-
 def test_ops_retries_a_transient_failure_pauses_an_integration_and_finds_both_in_the_audit_log(
         page, demo_database):
     retryable, pausable = _targets(demo_database)
     signed_in(page, "ops")
     open_page(page, "Integration health")
 
-    choose(page, "State", "Failing")
+    choose(page, "State", "Failing", url=re.compile("state=failing"))
     expect(page.get_by_role("heading", name="Integrations", exact=True)).to_be_visible()
-    choose(page, "Integration", "failing", re.compile(r"· failing$"))
+    choose(page, "Integration", "failing", re.compile(r"· failing$"), url=re.compile(r"integration=\d+"))
     expect(page.get_by_text("What fixes it:")).to_be_visible()
-    choose(page, "State", "Every state but healthy")
+    choose(page, "State", "Every state but healthy", url=re.compile(r"^(?!.*state=)"))
     expect(page.get_by_role("heading", name="Needs attention")).to_be_visible()
 
-    choose(page, "Integration", f"#{retryable} ", re.compile(rf"^#{retryable} ·"))
+    choose(page, "Integration", f"#{retryable} ", re.compile(rf"^#{retryable} ·"), url=re.compile(rf"integration={retryable}\b"))
     expect(page.get_by_role("heading", name=re.compile(rf"^#{retryable} ·"))).to_be_visible()
     confirm(page, "Retry failed deliveries")
     expect(page.get_by_text(re.compile(rf"Retrying \d+ failed events of integration {retryable}")
@@ -65,15 +51,16 @@ def test_ops_retries_a_transient_failure_pauses_an_integration_and_finds_both_in
     # The retry runs as a job; the page says when it is done and then redraws.
     expect(page.get_by_text(re.compile(r"Retry failed deliveries of .*: done\.")).first).to_be_visible()
 
-    choose(page, "Integration", f"#{pausable} ", re.compile(rf"^#{pausable} ·"))
+    choose(page, "Integration", f"#{pausable} ", re.compile(rf"^#{pausable} ·"), url=re.compile(rf"integration={pausable}\b"))
     expect(page.get_by_role("heading", name=re.compile(rf"^#{pausable} ·"))).to_be_visible()
     confirm(page, "Pause")
     expect(page.get_by_text(f"Paused integration {pausable}").first).to_be_visible()
 
     open_page(page, "Audit log")
     for action, target in (("integration.retry_failed", retryable), ("integration.pause", pausable)):
-        choose(page, "Action", action)
+        choose(page, "Action", action, url=re.compile(rf"action={re.escape(action)}"))
         page.get_by_label("Target id").fill(str(target))
         page.get_by_label("Target id").press("Enter")
+        expect(page).to_have_url(re.compile(rf"target_id={target}\b"))
         settled(page)
         expect(page.get_by_test_id("stMetric").filter(has_text="Entries")).to_contain_text("1")

@@ -120,3 +120,21 @@ class Builder:
                       actor: str = "privacy@zivo.in", **values) -> int:
         return self._add(schema.request_events, request_id=request_id, at=at, actor=actor,
                          action=action, **values)
+
+    # --- retention and breaches (Attention, Workspace 360) ---------------------------------
+
+    def purge_job(self, workspace_id: int, *, due_at: datetime, status: str = "scheduled",
+                  **values) -> int:
+        row = dict(workspace_id=workspace_id, due_at=due_at, status=status)
+        return self._add(schema.purge_jobs, **(row | values))
+
+    def legal_hold(self, workspace_id: int, *, basis: str = "gst", categories: str = "billing",
+                   placed_at: datetime = T0, **values) -> int:
+        row = dict(workspace_id=workspace_id, basis=basis, categories=categories,
+                   reason="Built by a test", placed_by="privacy@zivo.in", placed_at=placed_at)
+        return self._add(schema.legal_holds, **(row | values))
+
+    def incident(self, *, aware_at: datetime, status: str = "open", **values) -> int:
+        row = dict(title="Test incident", severity="high", detected_at=aware_at,
+                   aware_at=aware_at, status=status)
+        return self._add(schema.incidents, **(row | values))

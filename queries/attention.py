@@ -189,3 +189,17 @@ _QUERIES = {
 def sources(engine: Engine, now: datetime, role: str) -> Sources:
     """Run only the queries whose items ``role`` sees (``rules.SOURCES_FOR``)."""
     return Sources(**{name: _QUERIES[name](engine, now) for name in rules.sources_for(role)})
+
+
+def overdue_purges(engine: Engine, now: datetime) -> int:
+    """Purges past their due date: open purge jobs (not done, running or blocked by a hold)
+    due before ``now``, and closed workspaces without a job closed longer ago than
+    ``PURGE_AFTER_CLOSURE``. For the Overview's tile."""
+    has_job = select(p.id).where(p.workspace_id == w.id).exists()
+    jobs = (select(func.count()).select_from(purge_jobs)
+            .where(p.status.not_in(rules.PURGE_STATUSES_HANDLED), p.due_at <= now).scalar_subquery())
+    unscheduled = (select(func.count()).select_from(workspaces)
+                   .where(w.status == "closed", w.closed_at <= now - retention.PURGE_AFTER_CLOSURE,
+                          ~has_job).scalar_subquery())
+    with engine.connect() as conn:
+        return int(conn.execute(select(jobs + unscheduled)).scalar_one())

@@ -342,3 +342,8 @@ def as_text(listed: list[Item], role: str, pages: Iterable[str], base_url: str =
         lines.append(f"- [{item.severity.word}] {item.title}: {item.subject}. {item.why}"
                      + (f"\n  {base_url.rstrip('/')}{where.url}" if where else ""))
     return "\n".join(lines)
+
+
+def overdue_notices(incidents: pd.DataFrame, now: datetime) -> int:
+    """How many breach notices are past their clock, over ``queries.attention.incidents_open``."""
+    return sum(item.kind == "breach_notice_overdue" for item in from_incidents(incidents, now))

@@ -41,6 +41,8 @@ matches = data.load(workspace_q.search, search)
 if matches.empty:
     st.warning(f"No workspace matches “{search}”.")
     st.stop()
+if len(matches) == 1 and st.session_state.get("workspace") is None:
+    st.session_state["workspace"] = int(matches["id"].iloc[0])  # one match: open it
 picked = tables.pick(matches.assign(label=matches["name"] + " (#" + matches["id"].astype(str) + ")"),
                      label="Workspace", key="workspace", display="label")
 if picked is None:

@@ -233,6 +233,11 @@ ROUTES: tuple[Route, ...] = (
                      monthly_budget_usd=lambda c: c.body.get("monthly_budget_usd"))),
     Route("POST", f"{PREFIX}/workspaces/{{id}}/ai/disable", _versioned("disable_workspace_ai")),
     Route("POST", f"{PREFIX}/workspaces/{{id}}/ai/enable", _versioned("enable_workspace_ai")),
+    # --- back-office notifications (the daily digest) ---
+    Route("POST", f"{PREFIX}/users/{{id}}/notify",
+          lambda core, c: core.notify_user(
+              c.actor, c.record_id, kind=c.text("kind"), subject=c.text("subject"),
+              body=c.text("body"), idempotency_key=c.idempotency_key)),
 )
 _MATCHERS = [(route, route.pattern) for route in ROUTES]
 

@@ -199,3 +199,13 @@ class CoreService(Protocol):
     def enable_workspace_ai(
         self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str
     ) -> ActionResult: ...
+
+    # --- back-office notifications (the daily digest) -------------------------------------
+
+    def notify_user(
+        self, actor: Actor, user_id: int, *, kind: str, subject: str, body: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        """Send a back-office user a message (``kind``: "digest"); refused for a disabled
+        account. LocalCore queues it in the outbox (``backoffice_notifications``)."""
+        ...

@@ -27,6 +27,7 @@ from dashboard.policy.requests import lifecycle
 from dashboard.schema import (
     ai_budgets,
     ai_calls,
+    backoffice_users,
     incidents,
     integrations,
     purge_jobs,
@@ -203,3 +204,10 @@ def overdue_purges(engine: Engine, now: datetime) -> int:
                           ~has_job).scalar_subquery())
     with engine.connect() as conn:
         return int(conn.execute(select(jobs + unscheduled)).scalar_one())
+
+
+def recipients(engine: Engine) -> pd.DataFrame:
+    """The enabled back-office accounts the digest goes to. Columns: id, email, role."""
+    u = backoffice_users.c
+    stmt = select(u.id, u.email, u.role).where(u.disabled.is_(False)).order_by(u.id)
+    return _frame(engine, stmt, ["id", "email", "role"])

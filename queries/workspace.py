@@ -12,20 +12,20 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Engine
 
 from dashboard.policy.requests import lifecycle
 from dashboard.schema import (
     ai_budgets,
     audit_log,
-    integrations,
     invoices,
     legal_holds,
     purge_jobs,
     rights_requests,
     workspaces,
 )
+from queries import audit as audit_q
 from queries import integrations as integrations_q
 from queries.requests import days_left
 from queries.sql import month_of
@@ -166,17 +166,7 @@ def audit_entries(engine: Engine, workspace_id: int, actor: str | None = None,
     integrations and its rights requests; only ``actor``'s when given (ops see their own).
     Never the detail (it is shown on the audit log page, to those who may see it)."""
     a = audit_log.c
-    ws = str(workspace_id)
-    its_integrations = select(cast(integrations.c.id, String)).where(
-        integrations.c.workspace_id == workspace_id)
-    its_requests = select(cast(rights_requests.c.id, String)).where(
-        rights_requests.c.workspace_id == workspace_id)
-    about = or_(
-        (a.target_type == "workspace") & (a.target_id == ws),
-        (a.target_type == "integration") & a.target_id.in_(its_integrations),
-        (a.target_type == "rights_request") & a.target_id.in_(its_requests),
-    )
-    stmt = select(*[a[c] for c in AUDIT_COLUMNS]).where(about)
+    stmt = select(*[a[c] for c in AUDIT_COLUMNS]).where(audit_q.about_workspace(workspace_id))
     if actor is not None:
         stmt = stmt.where(a.actor == actor)
     stmt = stmt.order_by(a.at.desc(), a.id.desc()).limit(limit)

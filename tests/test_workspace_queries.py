@@ -104,7 +104,8 @@ def test_each_section_links_to_its_page_filtered_to_the_workspace():
         return None if found is None else found.url
 
     assert url("data_flows") == "/data_flows?workspace=7"
-    assert url("audit_log") == "/audit_log?target_type=workspace&target_id=7"
+    assert url("audit_log") == "/audit_log?workspace=7"
+    assert url("integrations") == "/integrations?workspace=7"
     assert url("rights_requests") == "/rights_requests?workspace=Acme%20Traders"
     assert url("ai_usage") == "/ai_usage?ws=Acme%20Traders%20%28%237%29"
     assert url("rights_requests", role="ops") is None  # ops may not open it
@@ -143,3 +144,31 @@ def test_founders_and_ops_see_no_owner_and_no_hold_reasons():
     assert "owner" not in workspace_policy.summary(profile, "ops")
     assert "o•••@a•••.in" in workspace_policy.summary(profile, "privacy")
     assert not workspace_policy.shows_free_text("ops") and workspace_policy.shows_free_text("admin")
+
+
+# --- the workspace filters the 360's links use ------------------------------------------------
+
+
+def test_integration_health_lists_one_workspaces_integrations_healthy_ones_too(engine, fx):
+    from queries import integrations as integrations_q
+
+    rows = integrations_q.listing(engine, NOW, workspace_id=fx.acme)
+
+    assert sorted(rows["provider"]) == ["meta", "whatsapp"]
+
+
+def test_the_audit_log_filters_to_a_workspace_its_integrations_and_requests(engine, fx):
+    from dashboard.periods import Window
+    from queries import audit as audit_q
+
+    b = Builder(engine)
+    b.audit_entry(actor="ops@zivo.in", action="integration.pause", target_type="integration",
+                  target_id=str(fx.failing_integration), at=NOW - timedelta(hours=3))
+    b.audit_entry(actor="ops@zivo.in", action="integration.pause", target_type="integration",
+                  target_id=str(fx.expiring_integration), at=NOW - timedelta(hours=2))
+    window = Window(date(2026, 3, 1), date(2026, 3, 10))
+
+    only = audit_q.entries(engine, audit_q.AuditFilter(window, workspace_id=fx.acme))
+
+    assert only["target_id"].tolist() == [str(fx.failing_integration)]
+    assert audit_q.count(engine, audit_q.AuditFilter(window)) == 2

@@ -2,11 +2,11 @@
 standing it shows. Pure rules; no Streamlit, no I/O.
 
 Decisions:
-- Each section links to its page filtered to this workspace with the URL filters that
-  page already takes (``SECTION_LINKS``). The rights-request queue filters by workspace
-  name (its menu lists workspaces with open requests), Integration health by a search
-  that matches part of a workspace's name, AI usage by its "name (#id)" option; data
-  flows, the audit log and retention take the id.
+- Each section links to its page filtered to this workspace (``SECTION_LINKS``): by id
+  on Integration health, Data flows, the Audit log (its integrations and requests too)
+  and Retention; AI usage by its "name (#id)" option; the rights-request queue by the
+  workspace's name, the one workspace filter it has (its menu lists workspaces with open
+  requests), as that page is being changed elsewhere.
 - A link is offered only to a built page the role may open (``attention.link``).
 - The owner's email is shown masked to privacy and admin, and not at all to ops and
   founders (``shows_owner``); requests appear by reference, type and state only.
@@ -40,12 +40,12 @@ SECTION_LINKS: dict[str, tuple[str, str]] = {
 
 def _params(section: str, workspace_id: int, name: str) -> dict[str, str]:
     return {
-        "integrations": {"q": name},
+        "integrations": {"workspace": str(workspace_id)},
         "data_flows": {"workspace": str(workspace_id)},
         "rights_requests": {"workspace": name},
         "retention": {"workspace": str(workspace_id)},
         "ai_usage": {"ws": f"{name} (#{workspace_id})"},
-        "audit_log": {"target_type": "workspace", "target_id": str(workspace_id)},
+        "audit_log": {"workspace": str(workspace_id)},
     }[section]
 
 

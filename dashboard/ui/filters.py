@@ -83,3 +83,19 @@ def text(container, label: str, key: str) -> str | None:
     value = container.text_input(label, key=key).strip() or None
     _mirror(key, value)
     return value
+
+
+# --- workspace 360 ---
+
+
+def record_id(container, label: str, key: str) -> int | None:
+    """A record id kept in ``?<key>=`` (a leading # allowed); None when empty, or when it is
+    not a number (said in a warning)."""
+    value = text(container, label, key)
+    if value is None:
+        return None
+    digits = value.lstrip("#").strip()
+    if not digits.isdigit():
+        container.warning(f"{label} is a number, like 42; “{value}” is ignored.")
+        return None
+    return int(digits)

@@ -93,11 +93,11 @@ def test_each_section_links_to_its_page_filtered_to_the_workspace(fx):
     links = {e.proto.label: f"{e.proto.page}?{e.proto.query_string}" for e in at.get("page_link")
              if e.proto.label.startswith("Open in")}
     assert links == {
-        "Open in Integration health": "integrations?q=Acme+Traders",
+        "Open in Integration health": f"integrations?workspace={fx.acme}",
         "Open in Data flows": f"data_flows?workspace={fx.acme}",
         "Open in Rights requests": "rights_requests?workspace=Acme+Traders",
         "Open in AI usage": f"ai_usage?ws=Acme+Traders+%28%23{fx.acme}%29",
-        "Open in the Audit log": f"audit_log?target_type=workspace&target_id={fx.acme}",
+        "Open in the Audit log": f"audit_log?workspace={fx.acme}",
     }  # no Retention link: that page is not built on this branch
 
 
@@ -113,3 +113,38 @@ def test_an_unknown_id_says_no_workspace_matches(fx):
     at = open_360("ops", 999_999)
 
     assert "No workspace matches" in at.warning[0].value
+
+
+def test_the_integration_health_link_lands_on_the_workspaces_integrations(fx):
+    at = new_app()
+    at.query_params["workspace"] = str(fx.acme)
+    at = sign_in(at, email_of("ops"))
+    at.switch_page("../pages/integrations.py").run()
+
+    assert not at.exception, at.exception
+    listed = table(at, "workspace")
+    assert set(listed["workspace"]) == {"Acme Traders"} and len(listed) == 2
+
+
+def test_the_audit_log_link_lands_on_the_workspaces_entries(fx, app_db):
+    app_db.audit_entry(actor="admin@zivo.test", action="integration.pause", actor_role="admin",
+                       target_type="integration", target_id=str(fx.failing_integration), at=NOW)
+    app_db.audit_entry(actor="admin@zivo.test", action="integration.pause", actor_role="admin",
+                       target_type="integration", target_id=str(fx.expiring_integration), at=NOW)
+    at = new_app()
+    at.query_params["workspace"] = str(fx.acme)
+    at = sign_in(at, email_of("admin"))
+    at.switch_page("../pages/audit_log.py").run()
+
+    assert not at.exception, at.exception
+    assert table(at, "actor_role")["target_id"].tolist() == [str(fx.failing_integration)]
+
+
+def test_a_workspace_id_that_is_not_a_number_is_ignored_with_a_warning(fx):
+    at = new_app()
+    at.query_params["workspace"] = "acme"
+    at = sign_in(at, email_of("admin"))
+    at.switch_page("../pages/audit_log.py").run()
+
+    assert not at.exception
+    assert any("is a number" in w.value for w in at.warning)

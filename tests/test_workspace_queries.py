@@ -172,3 +172,13 @@ def test_the_audit_log_filters_to_a_workspace_its_integrations_and_requests(engi
 
     assert only["target_id"].tolist() == [str(fx.failing_integration)]
     assert audit_q.count(engine, audit_q.AuditFilter(window)) == 2
+
+
+def test_a_linked_workspace_option_stands_for_its_id_even_when_the_menu_lacks_it():
+    from dashboard.ui.filters import id_of
+
+    menu = {"Acme Traders (#7)": 7}
+
+    assert id_of("Acme Traders (#7)", menu) == 7
+    assert id_of("Quiet Co (#9)", menu) == 9  # no AI calls in the period: shows none, not all
+    assert id_of(None, menu) is None

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, literal, null, or_, select, union_all
+from sqlalchemy import DateTime, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Engine
 
 from dashboard import clock
@@ -108,9 +108,9 @@ PURGE_COLUMNS = ["workspace_id", "workspace", "purge_job_id", "status", "due_at"
 def purges(engine: Engine, now: datetime, limit: int = LIMIT) -> pd.DataFrame:
     """Purges due within ``retention.DUE_SOON`` or overdue: the scheduled purge jobs not
     done, running or blocked by a hold, and closed workspaces without a purge job whose
-    purge date (closure + ``PURGE_AFTER_CLOSURE``) falls by then. Soonest due first.
-    ``due_at`` is NULL for a workspace without a job (the caller computes it from
-    ``closed_at``)."""
+    purge date (closure + ``PURGE_AFTER_CLOSURE``) falls by then; at most ``limit`` of
+    each, soonest due first. ``due_at`` is NULL for a workspace without a job (the rules
+    compute it from ``closed_at``)."""
     horizon = now + retention.DUE_SOON
     jobs = (
         select(p.workspace_id, w.name.label("workspace"), p.id.label("purge_job_id"),
@@ -121,14 +121,17 @@ def purges(engine: Engine, now: datetime, limit: int = LIMIT) -> pd.DataFrame:
     has_job = select(p.id).where(p.workspace_id == w.id).exists()
     unscheduled = (
         select(w.id.label("workspace_id"), w.name.label("workspace"),
-               null().label("purge_job_id"), literal("unscheduled").label("status"),
-               null().label("due_at"), null().label("notice_sent_at"), w.closed_at)
+               cast(null(), p.id.type).label("purge_job_id"), literal("unscheduled").label("status"),
+               cast(null(), DateTime).label("due_at"), cast(null(), DateTime).label("notice_sent_at"),
+               w.closed_at)
         .where(w.status == "closed", w.closed_at.is_not(None),
                w.closed_at <= horizon - retention.PURGE_AFTER_CLOSURE, ~has_job)
     )
-    both = union_all(jobs, unscheduled).subquery("purges")
-    due = func.coalesce(both.c.due_at, both.c.closed_at)  # an earlier closure is due earlier
-    stmt = select(both).order_by(due, both.c.workspace_id).limit(limit)
+    # Each part is limited in its own order (a job by its due date, a closure by its date);
+    # the rules order the union by the due dates they compute.
+    parts = [jobs.order_by(p.due_at, p.id).limit(limit).subquery("jobs"),
+             unscheduled.order_by(w.closed_at, w.id).limit(limit).subquery("unscheduled")]
+    stmt = union_all(*[select(*part.c) for part in parts])
     frame = _frame(engine, stmt, PURGE_COLUMNS)
     for column in ("due_at", "notice_sent_at", "closed_at"):
         frame[column] = pd.to_datetime(frame[column])

@@ -56,6 +56,10 @@ def test_purges_are_the_open_jobs_due_this_week_and_closed_workspaces_without_on
     assert unscheduled["purge_job_id"] is None or unscheduled["purge_job_id"] != unscheduled["purge_job_id"]
 
 
+def test_purges_are_bounded_per_part_so_neither_crowds_out_the_other(engine, fx):
+    assert sorted(attention_q.purges(engine, NOW, limit=1)["status"]) == ["noticed", "unscheduled"]
+
+
 def test_ai_budget_usage_sums_this_months_calls_of_budgeted_workspaces(engine, fx):
     rows = attention_q.ai_budget_usage(engine, NOW)
 

@@ -150,20 +150,21 @@ st.markdown(
     + f" Holds in force: {standing_r.holds_in_force}"
     + (f" (keeping {', '.join(standing_r.categories_held)})." if standing_r.categories_held else ".")
 )
-purges_tab, holds_tab = st.tabs(["Purge jobs", "Legal holds"])
-purges_tab.dataframe(
-    tables.ist_times(jobs, "due_at", "notice_sent_at", "executed_at"), hide_index=True, width="stretch",
-    column_config={"id": "Purge job", "due_at": "Due (IST)", "notice_sent_at": "Notice sent (IST)",
-                   "status": "State", "executed_at": "Run (IST)", "records_erased": "Records erased"},
-)
-holds_tab.dataframe(
-    tables.ist_times(holds if workspace_policy.shows_free_text(user.role) else holds.drop(columns=["reason"]),
-                     "placed_at", "expires_at", "released_at"),
-    hide_index=True, width="stretch",
-    column_config={"id": "Hold", "basis": "Basis", "categories": "Categories kept", "reason": "Reason",
-                   "placed_by": "Placed by", "placed_at": "Placed (IST)", "expires_at": "Expires (IST)",
-                   "released_at": "Released (IST)"},
-)
+if access(user.role, "retention") is not Access.ACT:
+    st.caption("The purge jobs and holds themselves are for the privacy officer and admins.")
+else:
+    purges_tab, holds_tab = st.tabs(["Purge jobs", "Legal holds"])
+    purges_tab.dataframe(
+        tables.ist_times(jobs, "due_at", "notice_sent_at", "executed_at"), hide_index=True, width="stretch",
+        column_config={"id": "Purge job", "due_at": "Due (IST)", "notice_sent_at": "Notice sent (IST)",
+                       "status": "State", "executed_at": "Run (IST)", "records_erased": "Records erased"},
+    )
+    holds_tab.dataframe(
+        tables.ist_times(holds, "placed_at", "expires_at", "released_at"), hide_index=True, width="stretch",
+        column_config={"id": "Hold", "basis": "Basis", "categories": "Categories kept", "reason": "Reason",
+                       "placed_by": "Placed by", "placed_at": "Placed (IST)", "expires_at": "Expires (IST)",
+                       "released_at": "Released (IST)"},
+    )
 
 # --- AI spend against budget -------------------------------------------------------------------
 section(f"AI spend against budget, {this_month:%B %Y}", "ai_usage")

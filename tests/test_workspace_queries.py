@@ -136,14 +136,13 @@ def test_an_open_workspace_has_no_purge_due():
     assert (standing.state, standing.purge_due_at) == ("not closed", None)
 
 
-def test_founders_and_ops_see_no_owner_and_no_hold_reasons():
+def test_founders_and_ops_see_no_owner():
     profile = dict(plan="growth", status="active", country="IN", created_at=NOW, closed_at=None,
                    owner_email="owner@acme.example.in")
 
     assert "owner" not in workspace_policy.summary(profile, "founder")
     assert "owner" not in workspace_policy.summary(profile, "ops")
     assert "o•••@a•••.in" in workspace_policy.summary(profile, "privacy")
-    assert not workspace_policy.shows_free_text("ops") and workspace_policy.shows_free_text("admin")
 
 
 # --- the workspace filters the 360's links use ------------------------------------------------

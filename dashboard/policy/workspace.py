@@ -9,7 +9,9 @@ Decisions:
   requests), as that page is being changed elsewhere.
 - A link is offered only to a built page the role may open (``attention.link``).
 - The owner's email is shown masked to privacy and admin, and not at all to ops and
-  founders (``shows_owner``); requests appear by reference, type and state only.
+  founders (``shows_owner``); requests appear by reference, type and state only, and to
+  founders as counts (their access to requests and retention is "counts only"): they and
+  ops see the retention standing and the count of holds, not the jobs and holds.
 """
 
 from __future__ import annotations
@@ -57,11 +59,6 @@ def section_link(section: str, workspace_id: int, name: str, role: str,
 
 def shows_owner(role: str) -> bool:
     """Only the roles that may reveal personal data see the owner's email, masked."""
-    return role in REVEALS_PERSONAL_DATA
-
-
-def shows_free_text(role: str) -> bool:
-    """A hold's reason is free text that may name someone: privacy and admin only."""
     return role in REVEALS_PERSONAL_DATA
 
 

@@ -56,6 +56,8 @@ def test_the_privacy_officer_sees_requests_by_reference_and_the_owner_masked(fx)
                                                              "RR-2026-00005"]
     assert "o•••@a•••.in" in texts(at)
     assert "owner@acme.example.in" not in texts(at)
+    assert table(at, "basis")["categories"].tolist() == ["billing"]
+    assert "Holds in force: 1 (keeping billing)." in texts(at)
 
 
 @pytest.mark.parametrize("role", ["founder", "ops"])
@@ -68,6 +70,7 @@ def test_founders_and_ops_see_no_personal_data(fx, role):
                      "Built by a test"):  # the last: a hold's free-text reason
         assert personal not in shown
     assert table(at, "reference") is None  # founders get counts, ops nothing
+    assert table(at, "basis") is None and table(at, "records_erased") is None  # holds, purge jobs
 
 
 def test_founders_get_request_counts(fx):

@@ -305,8 +305,9 @@ def from_ai_usage(rows: pd.DataFrame, now: datetime) -> list[Item]:
         kind = "ai_over_budget" if row["status"] == "over" else "ai_about_to_pass"
         why = (f"Spent ${row['spent_usd']:,.2f} of its ${row['monthly_budget_usd']:,.2f} monthly "
                f"budget ({row['used_share']:.0%}); on pace for ${row['projected_usd']:,.2f}.")
-        if row["unpriced_calls"]:
-            why += f" {row['unpriced_calls']} calls are unpriced, so it has spent at least this."
+        if unpriced := int(row["unpriced_calls"]):
+            why += (f" {unpriced} call{' is' if unpriced == 1 else 's are'} unpriced, so it has "
+                    "spent at least this.")
         ws_id = int(row["workspace_id"])
         items.append(Item(kind, row["workspace"], why, "ai_usage",
                           {"ws": f"{row['workspace']} (#{ws_id})"}))

@@ -76,8 +76,8 @@ def _digest(args: argparse.Namespace) -> int:
         core.close()
     if outcome.unreachable is not None:
         print(outcome.unreachable_message, file=sys.stderr)
-    print(f"Digest: {len(outcome.sent)} sent, {len(outcome.nothing_to_send)} with nothing to send, "
-          f"{len(outcome.refused)} refused.")
+    print(f"Digest: {len(outcome.sent)} sent, {len(outcome.already_sent)} already sent today, "
+          f"{len(outcome.nothing_to_send)} with nothing to send, {len(outcome.refused)} refused.")
     return outcome.exit_code
 
 

@@ -39,6 +39,7 @@ OK, SOME_REFUSED, CORE_UNREACHABLE = 0, 1, 3
 @dataclass
 class Outcome:
     sent: list[str] = field(default_factory=list)  # emails
+    already_sent: list[str] = field(default_factory=list)  # earlier today
     nothing_to_send: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (email, message)
     unreachable: str | None = None
@@ -59,9 +60,13 @@ def key_for(user_id: int, now: datetime) -> str:
     return f"{KIND}:{user_id}:{(now + clock.IST_OFFSET).date().isoformat()}"
 
 
+def _items(count: int) -> str:
+    return f"{count} item{'s' if count != 1 else ''}"
+
+
 def subject_for(count: int, now: datetime) -> str:
-    return (f"Zivo back-office: {count} item{'s' if count != 1 else ''} need"
-            f"{'s' if count == 1 else ''} you today ({clock.format_ist(now, '%d %b %Y')})")
+    return (f"Zivo back-office: {_items(count)} need{'s' if count == 1 else ''} you today "
+            f"({clock.format_ist(now, '%d %b %Y')})")
 
 
 def run(engine: Engine, core: CoreService, now: datetime, *, actor: Actor = DIGEST_ACTOR,
@@ -70,8 +75,15 @@ def run(engine: Engine, core: CoreService, now: datetime, *, actor: Actor = DIGE
     pages = [spec.id for spec in navigation.PAGES]
     outcome = Outcome()
     lists: dict[str, list[attention.Item]] = {}  # one set of queries per role
-    for user in attention_q.recipients(engine).to_dict("records"):
+    users = attention_q.recipients(engine).to_dict("records")
+    done = attention_q.keys_done(engine, [key_for(int(user["id"]), now) for user in users])
+    for user in users:
         role = user["role"]
+        key = key_for(int(user["id"]), now)
+        if key in done:  # the core would replay it anyway; this says so and saves the call
+            outcome.already_sent.append(user["email"])
+            say(f"{user['email']}: today's digest was already sent; nothing sent again.")
+            continue
         if role not in lists:
             lists[role] = attention.items(attention_q.sources(engine, now, role), role, now)
         listed = lists[role]
@@ -82,7 +94,7 @@ def run(engine: Engine, core: CoreService, now: datetime, *, actor: Actor = DIGE
         try:
             core.notify_user(actor, int(user["id"]), kind=KIND, subject=subject_for(len(listed), now),
                              body=attention.as_text(listed, role, pages, base_url),
-                             idempotency_key=key_for(int(user["id"]), now))
+                             idempotency_key=key)
         except Unavailable as error:
             outcome.unreachable = error.message  # the caller says so; nothing more is tried
             return outcome
@@ -91,5 +103,5 @@ def run(engine: Engine, core: CoreService, now: datetime, *, actor: Actor = DIGE
             say(f"{user['email']}: refused: {error.message}")
             continue
         outcome.sent.append(user["email"])
-        say(f"{user['email']}: today's digest ({len(listed)} items) sent.")
+        say(f"{user['email']}: today's digest sent ({_items(len(listed))}).")
     return outcome

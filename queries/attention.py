@@ -27,6 +27,7 @@ from dashboard.policy.requests import lifecycle
 from dashboard.schema import (
     ai_budgets,
     ai_calls,
+    audit_log,
     backoffice_users,
     incidents,
     integrations,
@@ -214,3 +215,14 @@ def recipients(engine: Engine) -> pd.DataFrame:
     u = backoffice_users.c
     stmt = select(u.id, u.email, u.role).where(u.disabled.is_(False)).order_by(u.id)
     return _frame(engine, stmt, ["id", "email", "role"])
+
+
+def keys_done(engine: Engine, keys: list[str]) -> set[str]:
+    """Which of these idempotency keys an action already succeeded under (the digest's
+    "already sent today")."""
+    if not keys:
+        return set()
+    a = audit_log.c
+    stmt = select(a.idempotency_key).where(a.idempotency_key.in_(keys), a.outcome == "ok")
+    with engine.connect() as conn:
+        return set(conn.execute(stmt).scalars())

@@ -75,12 +75,25 @@ def test_a_rerun_the_same_day_sends_nothing_twice_and_the_next_day_sends_again(e
 
     again = digest.run(engine, core, NOW + timedelta(hours=5), say=lambda _: None)
 
-    assert again.exit_code == 0
+    assert again.exit_code == 0 and again.sent == [] and len(again.already_sent) == 4
     with engine.connect() as conn:
         assert len(conn.execute(select(backoffice_notifications)).all()) == 4
     digest.run(engine, core, NOW + timedelta(days=1), say=lambda _: None)
     with engine.connect() as conn:
         assert len(conn.execute(select(backoffice_notifications)).all()) == 8
+
+
+def test_the_core_itself_never_sends_one_key_twice(engine, core, crm):
+    fx, users = crm
+    digest.run(engine, core, NOW, say=lambda _: None)
+    key = digest.key_for(users["ops"], NOW)
+
+    core.notify_user(digest.DIGEST_ACTOR, users["ops"], kind="digest", subject="again",
+                     body="again", idempotency_key=key)
+
+    assert outbox(engine)[users["ops"]]["subject"] != "again"
+    with engine.connect() as conn:
+        assert len(conn.execute(select(backoffice_notifications)).all()) == 4
 
 
 def test_it_is_sent_and_audited_as_the_system_actor(engine, core, crm):

@@ -6,8 +6,9 @@ Decisions:
   to back-office users needs the right to act on accounts). The audit log shows it as the
   sender; ``--actor`` names another.
 - Once per user per Indian day: the idempotency key is ``digest:<user id>:<IST date>``, so
-  a re-run the same day replays the core's first answer and sends nothing twice, even if
-  the list changed in between; tomorrow is a new key.
+  a re-run the same day sends nothing twice, even if the list changed in between; tomorrow
+  is a new key. The run first looks the day's keys up in the audit log to report who
+  already has it (and skip the call); the core's replay of the key is the guarantee.
 - A user with nothing on their list is sent nothing.
 - The list carries no personal data (``dashboard.policy.attention``), so it may be mailed.
 - An unreachable core stops the run at once (exit 3): the users not reached yet get their

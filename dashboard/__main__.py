@@ -3,6 +3,7 @@
   demo          create and seed the demo database (DATABASE_URL, default the embedded SQLite)
   schema-check  compare the live database with dashboard/schema.py; exit 1 on drift
   users add     create a local back-office account, asking for the password without echo
+  digest        send each back-office user their role's Attention list through the core (daily cron)
 """
 
 from __future__ import annotations
@@ -57,6 +58,29 @@ def _users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- digest ---
+
+
+def _digest(args: argparse.Namespace) -> int:
+    from dashboard import clock, digest
+    from dashboard.core import core_for
+    from dashboard.core.models import Actor
+
+    current = settings.load()
+    core = core_for(current)
+    actor = Actor(args.actor, "admin") if args.actor else digest.DIGEST_ACTOR
+    try:
+        outcome = digest.run(db.primary(), core, clock.utcnow(), actor=actor, base_url=args.base_url,
+                             say=lambda line: print(line, flush=True))
+    finally:
+        core.close()
+    if outcome.unreachable is not None:
+        print(outcome.unreachable_message, file=sys.stderr)
+    print(f"Digest: {len(outcome.sent)} sent, {len(outcome.already_sent)} already sent today, "
+          f"{len(outcome.nothing_to_send)} with nothing to send, {len(outcome.refused)} refused.")
+    return outcome.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -77,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     add_cmd.add_argument("--role", required=True, choices=("ops", "privacy", "founder", "admin"))
     add_cmd.add_argument("--name")
     add_cmd.set_defaults(run=_users_add)
+
+    digest_cmd = commands.add_parser("digest", help="send each back-office user their Attention list")
+    digest_cmd.add_argument("--base-url", default="",
+                            help="the back-office's address, e.g. https://backoffice.zivo.in, for the links")
+    digest_cmd.add_argument("--actor", help="the system actor's email (default digest@system.zivo)")
+    digest_cmd.set_defaults(run=_digest)
 
     args = parser.parse_args(argv)
     try:

@@ -52,10 +52,10 @@ def classify(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
 
 
 def listing(engine: Engine, now: datetime, provider: str | None = None, state: str | None = None,
-            search: str | None = None) -> pd.DataFrame:
+            search: str | None = None, workspace_id: int | None = None) -> pd.DataFrame:
     """The worst-first list (``queries.integrations.listing``), classified."""
     return classify(integrations_q.listing(engine, now, provider=provider, state=state,
-                                           search=search), now)
+                                           search=search, workspace_id=workspace_id), now)
 
 
 def one(engine: Engine, now: datetime, integration_id: int) -> dict[str, Any] | None:

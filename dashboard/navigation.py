@@ -35,6 +35,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("ai_usage", "AI usage", ":material/psychology:", "Business"),
     PageSpec("audit_log", "Audit log", ":material/history:", "Accountability"),
     PageSpec("team", "Team", ":material/group:", "Admin"),
+    # --- workspace 360 ---
+    PageSpec("workspace", "Workspace 360", ":material/domain:", "Business"),
 )
 
 DEFAULT_PAGE = "overview"

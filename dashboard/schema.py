@@ -462,6 +462,24 @@ nominations = Table(
 )
 
 
+# --- back-office notifications (the daily digest) ---
+# The outbox of messages to back-office users: LocalCore has no mail server, so a message
+# is queued here (with its audit row) for the mailer to send and mark ``sent_at``.
+backoffice_notifications = Table(
+    "backoffice_notifications",
+    metadata,
+    _pk(),
+    Column("user_id", Id, ForeignKey("backoffice_users.id"), nullable=False),
+    Column("kind", String(40), nullable=False),  # digest
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    Index("ix_backoffice_notifications_unsent", "sent_at", "created_at"),
+    Index("ix_backoffice_notifications_user", "user_id", "created_at"),
+)
+
+
 @dataclass(frozen=True)
 class Drift:
     """What a live database lacks compared with this schema."""

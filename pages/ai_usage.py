@@ -31,7 +31,8 @@ feature_title = filters.choice(middle, "Feature", list(ai_policy.FEATURES.values
 calling = data.load(ai_q.workspaces_calling, window)
 workspace_names = {f"{name} (#{ws_id})": ws_id for ws_id, name in zip(calling["id"], calling["name"], strict=True)}
 workspace = filters.choice(right, "Workspace", list(workspace_names), key="ws")
-scope = ai_q.Scope(model, ai_policy.FEATURE_BY_TITLE.get(feature_title), workspace_names.get(workspace))
+scope = ai_q.Scope(model, ai_policy.FEATURE_BY_TITLE.get(feature_title),
+                   filters.id_of(workspace, workspace_names))
 
 usage = ai_policy.with_cost(data.load(ai_q.usage, window, scope))
 totals = ai_policy.total_by(usage.assign(all="all"), ["all"])

@@ -46,6 +46,7 @@ provider = filters.choice(left, "Provider", list(PROVIDER_IDS), key="provider", 
 state = filters.choice(middle, "State", [s.value for s in health.WORST_FIRST], key="state",
                        all_label="Every state but healthy", format_func=format.state_word)
 search = filters.text(right, "Workspace or integration id", key="q")
+workspace_id = filters.record_id(st.columns(3)[0], "Workspace id", key="workspace")
 every = refresh.every(settings_module.load().health_refresh_seconds)
 
 
@@ -88,14 +89,15 @@ def not_healthy_table(listed):
 
 
 @every
-def fleet_view(provider, state, search):
+def fleet_view(provider, state, search, workspace_id):
     now = now_minute()
     counts = data.load(integrations_q.state_counts, now)
     kpi_row([Kpi(format.state_badge(name), Figure(count, None), format.count)
              for name, count in fleet.state_totals(counts, provider).items()])
     st.plotly_chart(charts.fleet_by_provider(fleet.counts(counts), NAMES), width="stretch")
-    listed = data.load(fleet.listing, now, provider, state, search)
-    st.subheader("Needs attention" if state is None and not search else "Integrations")
+    listed = data.load(fleet.listing, now, provider, state, search, workspace_id)
+    st.subheader("Needs attention" if state is None and not search and workspace_id is None
+                 else "Integrations")
     if listed.empty:
         st.success("Nothing to show: every integration in this view is healthy.")
     else:
@@ -274,11 +276,11 @@ def integration_actions(integration_id):
         st.caption(f":material/block: Retry is not offered. {retry.message}")
 
 
-fleet_view(provider, state, search)
+fleet_view(provider, state, search, workspace_id)
 
 linked = st.query_params.get("integration", "")
 options = fleet.pick_options(
-    data.load(fleet.listing, now_minute(), provider, state, search),
+    data.load(fleet.listing, now_minute(), provider, state, search, workspace_id),
     data.load(fleet.one, now_minute(), int(linked)) if linked.isdigit() else None,
 )
 picked = tables.pick(options, label="Integration", key="integration", display="label")

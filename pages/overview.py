@@ -8,17 +8,25 @@ from dashboard.auth.session import require_role
 from dashboard import metrics
 from dashboard.periods import month_start
 from dashboard.policy import ai as ai_policy
+from dashboard.policy import attention
 from dashboard.ui import charts, data, filters, format
 from dashboard.ui import money
 from dashboard.ui.kpis import Kpi, kpi_row
 from queries import overview as overview_q
 from queries import requests as requests_q
 from queries import ai_usage as ai_usage_q
+from queries import attention as attention_q
+from dashboard.ui import attention as attention_view
 
 user = require_role("overview")
 
 st.title("Overview")
 st.caption("Business metrics across all workspaces, compared with the period just before.")
+
+# What needs this person today, worst first (dashboard.policy.attention).
+now = clock.utcnow().replace(second=0)
+attention_view.show(attention.items(data.load(attention_q.sources, now, user.role), user.role, now),
+                    user.role)
 
 window = filters.date_window(default_days=30)
 
@@ -68,6 +76,19 @@ if access(user.role, "rights_requests") is not None:
         Kpi("Open rights requests", metrics.Figure(requests_open, None), format.count),
         Kpi("Overdue rights requests", metrics.Figure(requests_overdue, None), format.count,
             rising_is_good=False, help="Past the earlier of their statutory and target due dates."),
+    ])
+
+# Breach notices and purges past their clocks, for the roles that see retention (founders: counts).
+if access(user.role, "retention") is not None:
+    notices_overdue = attention.overdue_notices(data.load(attention_q.incidents_open), now)
+    kpi_row([
+        Kpi("Overdue breach notices", metrics.Figure(notices_overdue, None), format.count,
+            rising_is_good=False,
+            help="Notices of open incidents past their clock: CERT-In 6 h, the Board, GDPR 72 h, "
+                 "customers and the people affected."),
+        Kpi("Overdue purges", metrics.Figure(data.load(attention_q.overdue_purges, now), None),
+            format.count, rising_is_good=False,
+            help="Closed workspaces whose CRM content is past its purge date (90 days after closure)."),
     ])
 
 st.plotly_chart(charts.mrr_trend(mrr_history), width="stretch")

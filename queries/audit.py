@@ -6,12 +6,12 @@ import json
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
 from dashboard.periods import Window
-from dashboard.schema import audit_log
+from dashboard.schema import audit_log, integrations, rights_requests
 
 PAGE_SIZE = 50
 
@@ -28,6 +28,21 @@ class AuditFilter:
     action: str | None = None
     target_type: str | None = None
     target_id: str | None = None
+    workspace_id: int | None = None  # entries about a workspace, its integrations and requests
+
+
+def about_workspace(workspace_id: int):
+    """Entries about the workspace itself, its integrations or its rights requests."""
+    a = audit_log.c
+    its_integrations = select(cast(integrations.c.id, String)).where(
+        integrations.c.workspace_id == workspace_id)
+    its_requests = select(cast(rights_requests.c.id, String)).where(
+        rights_requests.c.workspace_id == workspace_id)
+    return or_(
+        and_(a.target_type == "workspace", a.target_id == str(workspace_id)),
+        and_(a.target_type == "integration", a.target_id.in_(its_integrations)),
+        and_(a.target_type == "rights_request", a.target_id.in_(its_requests)),
+    )
 
 
 def _filtered(columns, f: AuditFilter) -> Select:
@@ -37,6 +52,8 @@ def _filtered(columns, f: AuditFilter) -> Select:
                           (a.target_type, f.target_type), (a.target_id, f.target_id)):
         if value:
             stmt = stmt.where(column == value)
+    if f.workspace_id is not None:
+        stmt = stmt.where(about_workspace(f.workspace_id))
     return stmt
 
 

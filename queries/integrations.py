@@ -264,11 +264,12 @@ def state_counts(engine: Engine, now: datetime) -> pd.DataFrame:
 
 
 def listing(engine: Engine, now: datetime, *, provider: str | None = None,
-            state: str | None = None, search: str | None = None, limit: int = TABLE_ROWS
-            ) -> pd.DataFrame:
+            state: str | None = None, search: str | None = None, limit: int = TABLE_ROWS,
+            workspace_id: int | None = None) -> pd.DataFrame:
     """The integrations to look at, worst first, at most ``limit``: every state but healthy
     unless ``state`` names one or a search is made (an integration id, or part of a
-    workspace's name); within a state, the longest without a success first.
+    workspace's name) or one workspace is asked for (``workspace_id``, as Workspace 360
+    links); within a state, the longest without a success first.
     Columns: ``SIGNAL_COLUMNS`` and ``matched``, how many matched before the limit."""
     sig = _signals(now)
     rank = case(*[(sig.c.state == s.value, r) for s, r in RANK.items()])
@@ -277,8 +278,10 @@ def listing(engine: Engine, now: datetime, *, provider: str | None = None,
         stmt = stmt.where(sig.c.provider == provider)
     if state:
         stmt = stmt.where(sig.c.state == state)
-    elif not search:
+    elif not search and workspace_id is None:
         stmt = stmt.where(sig.c.state != State.HEALTHY.value)
+    if workspace_id is not None:
+        stmt = stmt.where(sig.c.workspace_id == workspace_id)
     if search:
         needle = search.strip().lstrip("#")
         by_name = func.lower(sig.c.workspace).contains(needle.lower(), autoescape=True)

@@ -130,14 +130,26 @@ class Builder:
                    phone=f"+9196{n:08d}", role=role, created_at=T0)
         return self._add(schema.users, **(row | values))
 
-    def legal_hold(self, workspace_id: int, *, categories: str, basis: str = "litigation",
-                   **values) -> int:
-        row = dict(workspace_id=workspace_id, basis=basis, categories=categories,
-                   reason="built by a test", placed_by="privacy@zivo.in", placed_at=T0)
-        return self._add(schema.legal_holds, **(row | values))
-
     def erasure_task(self, request_id: int, *, subprocessor: str = "meta", method: str = "api",
                      status: str = "sent", **values) -> int:
         row = dict(request_id=request_id, subprocessor=subprocessor, method=method, status=status,
                    sent_at=T0 if status != "pending" else None, categories="name,email,phone")
         return self._add(schema.erasure_tasks, **(row | values))
+
+    # --- retention and breaches (Attention, Workspace 360) ---------------------------------
+
+    def purge_job(self, workspace_id: int, *, due_at: datetime, status: str = "scheduled",
+                  **values) -> int:
+        row = dict(workspace_id=workspace_id, due_at=due_at, status=status)
+        return self._add(schema.purge_jobs, **(row | values))
+
+    def legal_hold(self, workspace_id: int, *, basis: str = "gst", categories: str = "billing",
+                   placed_at: datetime = T0, **values) -> int:
+        row = dict(workspace_id=workspace_id, basis=basis, categories=categories,
+                   reason="Built by a test", placed_by="privacy@zivo.in", placed_at=placed_at)
+        return self._add(schema.legal_holds, **(row | values))
+
+    def incident(self, *, aware_at: datetime, status: str = "open", **values) -> int:
+        row = dict(title="Test incident", severity="high", detected_at=aware_at,
+                   aware_at=aware_at, status=status)
+        return self._add(schema.incidents, **(row | values))

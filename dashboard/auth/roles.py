@@ -37,6 +37,8 @@ PAGE_ACCESS: dict[str, dict[str, Access]] = {
     "ai_usage": {"ops": _A, "privacy": _V, "founder": _V, "admin": _A},
     "audit_log": {"ops": _O, "privacy": _V, "founder": _V, "admin": _V},
     "team": {"admin": _A},
+    # --- workspace 360 ---
+    "workspace": {"ops": _V, "privacy": _V, "founder": _V, "admin": _V},
 }
 
 # Only these roles may reveal a data principal's masked personal data, one record at a time.

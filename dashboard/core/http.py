@@ -307,6 +307,15 @@ class HttpCoreClient:
         return self._action(actor, idempotency_key, f"/workspaces/{workspace_id}/ai/enable",
                             {"expected_version": expected_version})
 
+    # --- back-office notifications (the daily digest) -------------------------------------
+
+    def notify_user(
+        self, actor: Actor, user_id: int, *, kind: str, subject: str, body: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/users/{user_id}/notify",
+                            {"kind": kind, "subject": subject, "body": body})
+
 
     # --- rights requests II: executing them -----------------------------------------------
 

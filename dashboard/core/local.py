@@ -37,6 +37,7 @@ from dashboard.core import (
 )
 from dashboard.core import local_ai
 from dashboard.core import local_execution
+from dashboard.core import local_notifications
 from dashboard.core.audit import Request
 from dashboard.core.errors import Conflict, CoreError, Forbidden, Unavailable
 from dashboard.core.models import ActionResult, Actor, Job
@@ -453,6 +454,19 @@ class LocalCore:
                     expected_version: int) -> Request:
         return Request(actor, f"{local_ai.NAMESPACE}.{verb}", local_ai.TARGET, str(workspace_id),
                        key, {"expected_version": expected_version})
+
+    # --- back-office notifications (the daily digest) -------------------------------------
+
+    def notify_user(
+        self, actor: Actor, user_id: int, *, kind: str, subject: str, body: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "backoffice_user.notify", local_notifications.TARGET, str(user_id),
+                    idempotency_key, {"kind": kind}),
+            local_notifications.AREA,
+            lambda conn: local_notifications.notify(conn, user_id, kind, subject, body),
+        )
 
 
     # --- rights requests II: executing them ----------------------------------------------

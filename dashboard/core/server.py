@@ -258,6 +258,11 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", f"{PREFIX}/access-exports/{{id}}/download",
           lambda core, c: core.download_access_export(c.actor, c.record_id,
                                                       idempotency_key=c.idempotency_key)),
+    # --- back-office notifications (the daily digest) ---
+    Route("POST", f"{PREFIX}/users/{{id}}/notify",
+          lambda core, c: core.notify_user(
+              c.actor, c.record_id, kind=c.text("kind"), subject=c.text("subject"),
+              body=c.text("body"), idempotency_key=c.idempotency_key)),
 )
 _MATCHERS = [(route, route.pattern) for route in ROUTES]
 

@@ -256,3 +256,13 @@ class CoreService(Protocol):
     ) -> ActionResult:
         """Audit the download of a ready access archive (refused once expired)."""
         ...
+
+    # --- back-office notifications (the daily digest) -------------------------------------
+
+    def notify_user(
+        self, actor: Actor, user_id: int, *, kind: str, subject: str, body: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        """Send a back-office user a message (``kind``: "digest"); refused for a disabled
+        account. LocalCore queues it in the outbox (``backoffice_notifications``)."""
+        ...

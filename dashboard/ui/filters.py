@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import streamlit as st
@@ -83,3 +84,30 @@ def text(container, label: str, key: str) -> str | None:
     value = container.text_input(label, key=key).strip() or None
     _mirror(key, value)
     return value
+
+
+# --- workspace 360 ---
+
+
+def record_id(container, label: str, key: str) -> int | None:
+    """A record id kept in ``?<key>=`` (a leading # allowed); None when empty, or when it is
+    not a number (said in a warning)."""
+    value = text(container, label, key)
+    if value is None:
+        return None
+    digits = value.lstrip("#").strip()
+    if not digits.isdigit():
+        container.warning(f"{label} is a number, like 42; “{value}” is ignored.")
+        return None
+    return int(digits)
+
+
+def id_of(label: str | None, ids: dict[str, int]) -> int | None:
+    """The id a "name (#id)" option stands for, also when a link names one the menu lacks
+    (a workspace with no rows in the period: the page then shows none, not everything)."""
+    if label is None:
+        return None
+    if label in ids:
+        return ids[label]
+    found = re.search(r"\(#(\d+)\)$", label)
+    return int(found.group(1)) if found else None

@@ -20,7 +20,8 @@ def test_the_overview_shows_the_fixtures_numbers_for_the_linked_period(app_db, r
     at.query_params["to"] = "2026-11-30"
     at = sign_in(at, email_of(role))
     assert not at.exception
-    request_tiles = {"Open rights requests": ("0", ""), "Overdue rights requests": ("0", "")}
+    request_tiles = {"Open rights requests": ("0", ""), "Overdue rights requests": ("0", ""),
+                     "Overdue breach notices": ("0", ""), "Overdue purges": ("0", "")}
     assert metrics_of(at) == ({} if role == "ops" else request_tiles) | {
         "Active workspaces": ("3", "+1"),
         "New workspaces": ("2", "+1"),

@@ -10,12 +10,12 @@ from tests.pages.conftest import ROLES, TIMEOUT_S, email_of, new_app, sign_in, s
 
 # DESIGN.md "Roles", for the pages built so far: what each role's menu lists.
 MENUS = {
-    "ops": ["Overview", "AI usage", "Integration health", "Data flows", "Audit log"],
-    "privacy": ["Overview", "AI usage", "Integration health", "Data flows", "Rights requests",
+    "ops": ["Overview", "AI usage", "Workspace 360", "Integration health", "Data flows", "Audit log"],
+    "privacy": ["Overview", "AI usage", "Workspace 360", "Integration health", "Data flows", "Rights requests",
                 "Audit log"],
-    "founder": ["Overview", "AI usage", "Integration health", "Data flows", "Rights requests",
+    "founder": ["Overview", "AI usage", "Workspace 360", "Integration health", "Data flows", "Rights requests",
                 "Audit log"],
-    "admin": ["Overview", "AI usage", "Integration health", "Data flows", "Rights requests",
+    "admin": ["Overview", "AI usage", "Workspace 360", "Integration health", "Data flows", "Rights requests",
               "Audit log", "Team"],
 }
 

@@ -1,0 +1,42 @@
+"""The Attention list on a page: each item with its severity, why it is there, and a link
+to where it is fixed (``dashboard.policy.attention.link``: only to a built page the role
+may open)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import navigation
+from dashboard.policy import attention
+
+SHOWN = 10  # the rest fold away: a long list is read from its top
+MARKS = {
+    attention.Severity.CRITICAL: ":red[:material/error:]",
+    attention.Severity.HIGH: ":orange[:material/warning:]",
+    attention.Severity.MEDIUM: ":blue[:material/schedule:]",
+    attention.Severity.LOW: ":gray[:material/info:]",
+}
+
+
+def show(items: list[attention.Item], role: str) -> None:
+    st.subheader("Needs attention today")
+    if not items:
+        st.success("Nothing needs you today.")
+        return
+    st.caption(f"{len(items)} item{'s' if len(items) != 1 else ''}, worst first.")
+    for item in items[:SHOWN]:
+        _item(item, role)
+    if len(items) > SHOWN:
+        with st.expander(f"{len(items) - SHOWN} more"):
+            for item in items[SHOWN:]:
+                _item(item, role)
+
+
+def _item(item: attention.Item, role: str) -> None:
+    text, action = st.columns([5, 1], vertical_alignment="center")
+    text.markdown(f"{MARKS[item.severity]} **{item.title}:** {item.subject}. {item.why}")
+    where = attention.link(item, role, [spec.id for spec in navigation.PAGES])
+    if where is not None:
+        spec = next(spec for spec in navigation.PAGES if spec.id == where.page)
+        action.page_link(str(spec.path), label="Open", icon=":material/arrow_forward:",
+                         query_params=dict(where.params))

@@ -159,7 +159,9 @@ def workspace_view(flows: pd.DataFrame, seen: pd.DataFrame, register: Register =
     seen_by_provider = exploded.groupby("provider")["category"].agg(
         lambda names: ", ".join(categories.label(n) for n in categories.ordered(names)))
     named = with_names(flows, register)
-    return named.assign(categories=named["provider"].map(seen_by_provider).fillna(""))
+    # Object dtype: with nothing seen the map is all-NaN floats, which "" may not fill.
+    found = named["provider"].map(seen_by_provider).astype(object)
+    return named.assign(categories=found.where(found.notna(), ""))
 
 
 def flow_table(flows: pd.DataFrame, register: Register = REGISTER) -> pd.DataFrame:

@@ -49,8 +49,8 @@ def _frame(engine: Engine, stmt, columns: list[str]) -> pd.DataFrame:
         return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=columns)
 
 
-REQUEST_COLUMNS = ["id", "reference", "request_type", "status", "workspace", "unassigned",
-                   "days_left"]
+REQUEST_COLUMNS = ["id", "reference", "request_type", "status", "workspace_id", "workspace",
+                   "unassigned", "days_left"]
 
 
 def requests(engine: Engine, now: datetime, limit: int = LIMIT) -> pd.DataFrame:
@@ -58,7 +58,7 @@ def requests(engine: Engine, now: datetime, limit: int = LIMIT) -> pd.DataFrame:
     soonest due first. ``days_left`` in whole days (floor; negative: overdue)."""
     left = days_left(now)
     stmt = (
-        select(r.id, r.reference, r.request_type, r.status, w.name.label("workspace"),
+        select(r.id, r.reference, r.request_type, r.status, r.workspace_id, w.name.label("workspace"),
                r.assignee.is_(None).label("unassigned"), left.label("days_left"))
         .select_from(rights_requests.outerjoin(workspaces, w.id == r.workspace_id))
         .where(r.status.in_(lifecycle.OPEN),

@@ -383,9 +383,10 @@ def template_quality(engine: Engine, window: Window) -> pd.DataFrame:
 
 def expiring_tokens(engine: Engine, now: datetime, provider: str | None = None) -> pd.DataFrame:
     """Integrations still in use whose token expires within ``TOKEN_WARNING_DAYS``,
-    soonest first. Columns: id, provider, workspace, status, token_expires_at."""
+    soonest first. Columns: id, provider, workspace_id, workspace, status, token_expires_at."""
     stmt = (
-        select(i.id, i.provider, w.name.label("workspace"), i.status, i.token_expires_at)
+        select(i.id, i.provider, i.workspace_id, w.name.label("workspace"), i.status,
+               i.token_expires_at)
         .join(workspaces, w.id == i.workspace_id)
         .where(i.status != "disconnected", i.token_expires_at > now,
                i.token_expires_at <= now + timedelta(days=TOKEN_WARNING_DAYS))
@@ -394,7 +395,8 @@ def expiring_tokens(engine: Engine, now: datetime, provider: str | None = None) 
     )
     if provider is not None:
         stmt = stmt.where(i.provider == provider)
-    return _frame(engine, stmt, ["id", "provider", "workspace", "status", "token_expires_at"])
+    return _frame(engine, stmt, ["id", "provider", "workspace_id", "workspace", "status",
+                                 "token_expires_at"])
 
 
 def timeline(engine: Engine, integration_id: int, window: Window) -> pd.DataFrame:

@@ -150,6 +150,26 @@ def test_a_link_is_offered_only_to_a_built_page_the_role_may_open():
     assert attention.link(item, "ops", built + ["retention"]) is None  # ops may not open it
 
 
+def test_an_item_about_one_workspace_also_links_to_its_360_view_for_every_role():
+    built = [spec.id for spec in navigation.PAGES]
+    about_one = attention.Item("purge_due", "Purge of X", "Due.", "retention", {"workspace": "7"},
+                               workspace_id=7)
+    about_none = attention.Item("breach_notice_overdue", "Incident #1", "Late.", "breaches",
+                                {"incident": "1"})
+
+    for role in ("ops", "privacy", "founder", "admin"):
+        assert attention.workspace_link(about_one, role, built).url == "/workspace?workspace=7"
+    assert attention.workspace_link(about_none, "admin", built) is None
+    assert attention.workspace_link(about_one, "admin", [p for p in built if p != "workspace"]) is None
+
+
+def test_items_from_the_queries_carry_their_workspace(engine, fx):
+    items = attention.items(attention_q.sources(engine, NOW, "admin"), "admin", NOW)
+    kinds_with_workspace = {item.kind for item in items if item.workspace_id is not None}
+
+    assert {"request_overdue", "integration_failing", "token_expiring", "purge_due"} <= kinds_with_workspace
+
+
 def test_every_linked_page_today_is_built_or_one_the_merge_brings():
     targets = {item_page for item_page in ("rights_requests", "integrations", "ai_usage",
                                            "retention", "breaches")}

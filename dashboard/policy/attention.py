@@ -47,6 +47,7 @@ REQUEST_DUE_SOON_DAYS = 3
 PURGE_STATUSES_HANDLED = ("done", "running", "blocked")
 # The incidents column the breach register adds for "EU data principals affected".
 EU_AFFECTED_COLUMN = "eu_affected"
+WORKSPACE_PAGE = "workspace"  # every item about one workspace also links to its 360 view
 
 
 class Severity(IntEnum):
@@ -122,6 +123,8 @@ class Item:
     # Orders items of one severity, earliest first: a due date, or the last success of a
     # failing integration; None (no clock) last.
     clock_at: datetime | None = None
+    # The workspace it concerns, for a second link to its Workspace 360 view.
+    workspace_id: int | None = None
 
     @property
     def severity(self) -> Severity:
@@ -153,6 +156,18 @@ def link(item: Item, role: str, pages: Iterable[str]) -> Link | None:
     if item.page not in set(pages) or access(role, item.page) is None:
         return None
     return Link(item.page, dict(item.params))
+
+
+def workspace_link(item: Item, role: str, pages: Iterable[str]) -> Link | None:
+    """The Workspace 360 view of the item's workspace, if built and the role may open it."""
+    if item.workspace_id is None or WORKSPACE_PAGE not in set(pages) or access(role, WORKSPACE_PAGE) is None:
+        return None
+    return Link(WORKSPACE_PAGE, {"workspace": str(item.workspace_id)})
+
+
+def _workspace_id(row: Mapping[str, Any]) -> int | None:
+    value = _plain(row.get("workspace_id"))
+    return None if value is None else int(value)
 
 
 def for_role(items: Iterable[Item], role: str) -> list[Item]:
@@ -188,7 +203,8 @@ def from_requests(rows: pd.DataFrame, now: datetime) -> list[Item]:
         where = f", workspace {row['workspace']}" if isinstance(row["workspace"], str) else ""
         items.append(Item(kind, f"{row['reference']} ({what}{where})", why, "rights_requests",
                           {"reference": row["reference"], "request": str(int(row["id"]))},
-                          clock_at=None if left is None else now + timedelta(days=left)))
+                          clock_at=None if left is None else now + timedelta(days=left),
+                          workspace_id=_workspace_id(row)))
     return items
 
 
@@ -202,7 +218,8 @@ def from_failing_integrations(rows: pd.DataFrame, now: datetime) -> list[Item]:
         items.append(Item("integration_failing", f"{name} of {row['workspace']} (#{row['id']})",
                           f"{verdict.reason} {verdict.action}".strip(), "integrations",
                           {"q": str(int(row["id"])), "integration": str(int(row["id"]))},
-                          clock_at=_moment(row.get("last_success_at"))))
+                          clock_at=_moment(row.get("last_success_at")),
+                          workspace_id=_workspace_id(row)))
     return items
 
 
@@ -234,7 +251,7 @@ def from_expiring_tokens(rows: pd.DataFrame, now: datetime) -> list[Item]:
                           f"{health.provider(row['provider']).reconnect}",
                           "integrations",
                           {"q": str(int(row["id"])), "integration": str(int(row["id"]))},
-                          clock_at=expires))
+                          clock_at=expires, workspace_id=_workspace_id(row)))
     return items
 
 
@@ -288,7 +305,7 @@ def from_purges(rows: pd.DataFrame, now: datetime) -> list[Item]:
             why += f" The pre-erasure notice is not sent: it must go by {format_ist(notice_by)} IST."
         items.append(Item(kind, f"Purge of {row['workspace']} (workspace #{int(row['workspace_id'])})",
                           why, "retention", {"workspace": str(int(row["workspace_id"]))},
-                          clock_at=due))
+                          clock_at=due, workspace_id=_workspace_id(row)))
     return items
 
 
@@ -310,7 +327,7 @@ def from_ai_usage(rows: pd.DataFrame, now: datetime) -> list[Item]:
                     "spent at least this.")
         ws_id = int(row["workspace_id"])
         items.append(Item(kind, row["workspace"], why, "ai_usage",
-                          {"ws": f"{row['workspace']} (#{ws_id})"}))
+                          {"ws": f"{row['workspace']} (#{ws_id})"}, workspace_id=ws_id))
     return items
 
 

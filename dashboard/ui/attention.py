@@ -33,10 +33,14 @@ def show(items: list[attention.Item], role: str) -> None:
 
 
 def _item(item: attention.Item, role: str) -> None:
-    text, action = st.columns([5, 1], vertical_alignment="center")
+    text, action, about = st.columns([8, 1, 2], vertical_alignment="center")
     text.markdown(f"{MARKS[item.severity]} **{item.title}:** {item.subject}. {item.why}")
-    where = attention.link(item, role, [spec.id for spec in navigation.PAGES])
+    built = [spec.id for spec in navigation.PAGES]
+    _link(action, attention.link(item, role, built), "Open", ":material/arrow_forward:")
+    _link(about, attention.workspace_link(item, role, built), "Workspace 360", ":material/domain:")
+
+
+def _link(column, where: attention.Link | None, label: str, icon: str) -> None:
     if where is not None:
         spec = next(spec for spec in navigation.PAGES if spec.id == where.page)
-        action.page_link(str(spec.path), label="Open", icon=":material/arrow_forward:",
-                         query_params=dict(where.params))
+        column.page_link(str(spec.path), label=label, icon=icon, query_params=dict(where.params))

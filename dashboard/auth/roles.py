@@ -37,6 +37,9 @@ PAGE_ACCESS: dict[str, dict[str, Access]] = {
     "ai_usage": {"ops": _A, "privacy": _V, "founder": _V, "admin": _A},
     "audit_log": {"ops": _O, "privacy": _V, "founder": _V, "admin": _V},
     "team": {"admin": _A},
+    # --- the breach register (issue 6): DESIGN's roles table names no row for it; it
+    # follows "Retention and legal holds", the privacy officer's other register.
+    "breaches": {"privacy": _A, "founder": _C, "admin": _A},
 }
 
 # Only these roles may reveal a data principal's masked personal data, one record at a time.

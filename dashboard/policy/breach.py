@@ -123,3 +123,7 @@ def notice_refusal(notice_key: str, current: NoticeClock) -> str | None:
     if current.state is NoticeState.NOT_REQUIRED and current.not_required_reason != NO_EU_PRINCIPALS:
         return f"{current.notice.title} is already marked not required."
     return None
+
+# When an incident's exposure start is unknown, the affected-people estimate counts the
+# 30 days before detection (Zivo's assumption; the page says so beside the estimate).
+DEFAULT_EXPOSURE = timedelta(days=30)

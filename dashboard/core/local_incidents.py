@@ -63,7 +63,7 @@ def _scope(severity: str, chosen: list[str], subprocessors: list[str]) -> tuple[
 
 def _estimate(conn: Connection, chosen: list[str], subprocessors: list[str],
               exposed_from: datetime | None, detected_at: datetime) -> dict[str, int]:
-    since = exposed_from or detected_at - breach.DEFAULT_EXPOSURE
+    since = breach.exposure_start(exposed_from, detected_at)
     workspaces, people = conn.execute(
         affected_statement(chosen, subprocessors, since, detected_at)).one()
     return {"affected_workspaces": int(workspaces), "affected_principals_estimate": int(people)}

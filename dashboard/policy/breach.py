@@ -127,3 +127,8 @@ def notice_refusal(notice_key: str, current: NoticeClock) -> str | None:
 # When an incident's exposure start is unknown, the affected-people estimate counts the
 # 30 days before detection (Zivo's assumption; the page says so beside the estimate).
 DEFAULT_EXPOSURE = timedelta(days=30)
+
+
+def exposure_start(exposed_from: datetime | None, detected_at: datetime) -> datetime:
+    """Where the affected-people estimate starts counting."""
+    return exposed_from or detected_at - DEFAULT_EXPOSURE

@@ -257,3 +257,14 @@ def offered(state: str, *, notice_sent_at: datetime | None) -> tuple[str, ...]:
     if state == PurgeState.BLOCKED:
         return ()
     return ("notice", "purge") if notice_sent_at is None else ("purge",)
+
+
+def is_overdue(purge_due: datetime, state: str, now: datetime) -> bool:
+    """Red on the page: past its purge date and not purged (a hold keeping everything
+    excuses it)."""
+    return now >= purge_due and state not in (PurgeState.DONE, PurgeState.BLOCKED)
+
+
+def days_left(moment: datetime, now: datetime) -> int:
+    """Whole days to ``moment``; negative once past."""
+    return (moment - now) // timedelta(days=1)

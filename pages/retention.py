@@ -58,7 +58,8 @@ violations = data.load(retention_q.violations, now)
 if violations.empty:
     st.success("No closed account holds CRM content past its purge date without a hold.")
 else:
-    st.error(f"{len(violations)} closed accounts hold CRM content past their purge date with no hold.")
+    st.error(f"Closed accounts holding CRM content past their purge date with no hold: "
+             f"{len(violations)}. Each row names the action that fixes it.")
     retention_views.violations_table(violations, now)
 
 # --- one account -------------------------------------------------------------------------------

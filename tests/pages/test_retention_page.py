@@ -65,7 +65,7 @@ def test_founders_see_the_counts_only(app_db, closed):
 def test_an_overdue_account_is_listed_and_flagged_by_the_policy_check(app_db, closed):
     at = open_page()
     assert {m.label: m.value for m in at.metric}["Purges overdue"] == "1"
-    assert "1 closed accounts hold CRM content past their purge date" in at.error[0].value
+    assert "past their purge date with no hold: 1." in at.error[0].value
     accounts = at.dataframe[0].value
     assert list(accounts["name"]) == ["Acme Closed"]
     assert accounts["next_step"][0] == "Send the pre-erasure notice."

@@ -37,6 +37,7 @@ from dashboard import clock
 from dashboard import schema as s
 from dashboard.auth.passwords import hash_password
 from dashboard.policy import retention
+from dashboard.core import erasure
 
 DEMO_PASSWORD = "zivo-demo"
 DEMO_ACCOUNTS = {
@@ -342,9 +343,6 @@ _RESOLUTIONS = {
     "nomination": "Nominee recorded",
     "grievance": "Grievance answered with the Grievance Officer's contact",
 }
-_ERASURE_METHOD = {"meta": "api", "google": "api", "justdial": "email", "whatsapp": "api",
-                   "msg91": "email", "exotel": "api", "resend": "api",
-                   "anthropic": "not_applicable"}
 _TASK_STATUSES = {"pending": 3, "sent": 3, "acknowledged": 3, "failed": 1}
 _HOLD_BASES = {"gst": 4, "companies_act": 2, "litigation": 3}
 _LITIGATION_CATEGORIES = ("email,message_content,crm_notes",
@@ -1346,7 +1344,7 @@ class _Demo:
                        done: bool, failed_first: bool = False) -> None:
         """The fan-out of one erasure to each sub-processor that holds the workspace's data."""
         for i, provider in enumerate(links):
-            method = _ERASURE_METHOD[provider]
+            method = erasure.method_for(provider).value
             if method == "not_applicable" or done:
                 status = "acknowledged"
             elif failed_first and i == 0:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -417,6 +418,64 @@ incidents.append_column(Column("recorded_by", String(320)))
 for _notice in _NOTICES:
     # Who marked the notice done or not required.
     incidents.append_column(Column(f"{_notice}_marked_by", String(320)))
+
+# --- rights requests II: executing them (dashboard/core/erasure.py, local_execution.py) ---
+# An erasure task is either an erasure or, after a consent withdrawal, an instruction to
+# stop processing; and it names the data categories the sub-processor received.
+erasure_tasks.append_column(Column("kind", String(20), nullable=False, server_default="erasure"))
+erasure_tasks.append_column(Column("categories", String(200)))
+
+# A subject-access archive (JSON and CSV in one zip), built by a job; downloads are audited.
+access_exports = Table(
+    "access_exports",
+    metadata,
+    _pk(),
+    Column("request_id", Id, ForeignKey("rights_requests.id"), nullable=False),
+    Column("job_id", Id),  # the jobs row that builds it (no FK: jobs rows are transient)
+    Column("status", String(20), nullable=False),  # building/ready/failed
+    Column("requested_by", String(320), nullable=False),
+    Column("requested_at", DateTime, nullable=False),
+    Column("ready_at", DateTime),
+    Column("file_name", String(120)),
+    Column("archive", LargeBinary),
+    Column("sha256", String(64)),
+    Column("items", Integer),
+    Column("downloads", Integer, nullable=False, server_default="0"),
+    _version(),
+    Index("ix_access_exports_request", "request_id"),
+)
+
+# A correction's old and new values, field by field (masked wherever they are shown).
+request_changes = Table(
+    "request_changes",
+    metadata,
+    _pk(),
+    Column("request_id", Id, ForeignKey("rights_requests.id"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(320), nullable=False),
+    Column("record_type", String(40), nullable=False),  # contact/user
+    Column("record_id", Id, nullable=False),
+    Column("field", String(40), nullable=False),  # name/email/phone
+    Column("old_value", String(320)),
+    Column("new_value", String(320)),
+    Index("ix_request_changes_request", "request_id"),
+)
+
+# DPDP Act 2023 s.14: a nominee to exercise the principal's rights on death or incapacity.
+nominations = Table(
+    "nominations",
+    metadata,
+    _pk(),
+    Column("request_id", Id, ForeignKey("rights_requests.id"), nullable=False),
+    Column("nominee_name", String(200), nullable=False),
+    Column("nominee_email", String(320)),
+    Column("nominee_phone", String(32)),
+    Column("relationship", String(60), nullable=False),
+    Column("proof", Text, nullable=False),
+    Column("recorded_by", String(320), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Index("ix_nominations_request", "request_id"),
+)
 
 
 @dataclass(frozen=True)

@@ -94,8 +94,8 @@ if picked_row is not None:
         reason = st.text_area("Reason", key=f"hold-{workspace_id}:reason")
         return {"basis": basis, "categories": kept, "reason": reason}
 
-    active = history[history["released_at"].isna()]
-    release_choice = st.selectbox("Hold to release", list(active["id"]), key="release-hold",
+    active = retention_views.active_of(holds, workspace_id)
+    release_choice = st.selectbox("Hold to release", list(active["id"]), key=f"release-hold-{workspace_id}",
                                   format_func=lambda i: f"Hold {i}") if len(active) else None
 
     def release_inputs():

@@ -9,17 +9,18 @@ from datetime import datetime, time
 
 import streamlit as st
 
-from dashboard import clock
+from dashboard import clock, db
 from dashboard import settings as settings_module
 from dashboard.auth import masking
 from dashboard.auth.roles import Access, access
 from dashboard.auth.session import require_role
 from dashboard.core.errors import CoreError
 from dashboard.metrics import Figure
-from dashboard.policy.requests import config, deadlines, lifecycle, notices
-from dashboard.ui import data, filters, format, request_views, tables
+from dashboard.policy.requests import config, deadlines, execution, lifecycle, notices
+from dashboard.ui import certificate, data, execution_views, filters, format, request_views, tables
 from dashboard.ui.actions import Action, actor, core, offer
 from dashboard.ui.kpis import Kpi, kpi_row
+from queries import execution as execution_q
 from queries import requests as requests_q
 
 user = require_role("rights_requests")
@@ -270,6 +271,125 @@ if picked is not None:
                                 may_extend=deadlines.may_extend(rule, one["extended_at"]))
     for column, verb in zip(st.columns(max(len(offered), 1)), offered):
         offer(verbs[verb], column)
+
+    # --- executing it ------------------------------------------------------------------------
+
+    st.markdown(f"**Execute**: {execution.EXECUTES.get(one['request_type'], 'a grievance is answered, not executed')}")
+
+    def correction_inputs():
+        left, middle, right = st.columns(3)
+        return {"changes": {"name": left.text_input("Corrected name", key=f"correct-{request_id}:name"),
+                            "email": middle.text_input("Corrected email", key=f"correct-{request_id}:email"),
+                            "phone": right.text_input("Corrected phone", key=f"correct-{request_id}:phone")}}
+
+    def nomination_inputs():
+        left, right = st.columns(2)
+        return {"nominee_name": left.text_input("Nominee's name", key=f"nominate-{request_id}:nominee_name"),
+                "relationship": right.text_input("Relationship to the principal",
+                                                 key=f"nominate-{request_id}:relationship"),
+                "nominee_email": left.text_input("Nominee's email", key=f"nominate-{request_id}:nominee_email"),
+                "nominee_phone": right.text_input("Nominee's phone", key=f"nominate-{request_id}:nominee_phone"),
+                "proof": st.text_area("Proof the principal offered", key=f"nominate-{request_id}:proof")}
+
+    executes = {
+        "erasure": Action(f"erase-{request_id}", "Execute erasure", f"Erase the subject of {ref}",
+                          "Their personal data is erased in every table and column the category map names "
+                          "(data under a legal hold stays and is named), and each sub-processor that received "
+                          "it is sent an erasure task.", danger=True, seen=seen,
+                          perform=lambda key, v: core().execute_erasure(me, request_id, idempotency_key=key, **v)),
+        "access": Action(f"export-{request_id}", "Build access archive", f"Build {ref}'s data as a download",
+                         "A job collects the subject's data as JSON and CSV in one zip, each item with its "
+                         "source and the sub-processors that received it.", seen=seen,
+                         perform=lambda key, v: core().start_access_export(me, request_id, idempotency_key=key, **v)),
+        "correction": Action(f"correct-{request_id}", "Apply corrections", f"Correct the subject of {ref}",
+                             "Give only the values to change; each is validated, and the old and new values are "
+                             "kept with the request.", seen=seen, inputs=correction_inputs,
+                             perform=lambda key, v: core().correct_subject_data(
+                                 me, request_id, idempotency_key=key, **v)),
+        "consent_withdrawal": Action(
+            f"withdraw-{request_id}", "Withdraw consent", f"Withdraw the consent of {ref}'s subject",
+            "The contact is marked withdrawn and each sub-processor its data flowed to is asked to stop; the "
+            "Data flows page flags anything sent after now.", danger=True, seen=seen,
+            perform=lambda key, v: core().withdraw_consent(me, request_id, idempotency_key=key, **v)),
+        "nomination": Action(f"nominate-{request_id}", "Record nominee", f"Record the nominee for {ref}",
+                             "DPDP Act s.14: the person who may exercise the principal's rights on death or "
+                             "incapacity.", seen=seen, inputs=nomination_inputs,
+                             perform=lambda key, v: core().record_nomination(me, request_id, idempotency_key=key, **v)),
+    }
+    if execution.executable(one["request_type"], one["status"], one["verified_at"] is not None):
+        offer(executes[one["request_type"]])
+    elif one["request_type"] in execution.EXECUTES:
+        st.caption(execution.refusal(one["request_type"], one["status"], one["verified_at"] is not None,
+                                     one["request_type"]))
+
+    tasks = data.load(execution_q.tasks, request_id)
+    if not tasks.empty:
+        st.markdown("**Sub-processor tasks**: one per sub-processor that received the subject's data")
+        execution_views.tasks_table(tasks)
+        task = tables.pick(tasks, label="Task", key="task", display="sub_processor")
+        if task is not None:
+            task_id, task_seen = int(task["id"]), {"expected_version": int(task["version"])}
+
+            def acknowledge_inputs():
+                return {"evidence": st.text_area("Evidence: their confirmation, reference or date",
+                                                 key=f"ack-{task_id}:evidence")}
+
+            task_verbs = {
+                "acknowledge": Action(f"ack-{task_id}", "Acknowledge", f"{task['sub_processor']} confirmed",
+                                      "Record the sub-processor's confirmation as evidence.", seen=task_seen,
+                                      inputs=acknowledge_inputs,
+                                      perform=lambda key, v: core().acknowledge_erasure_task(
+                                          me, task_id, idempotency_key=key, **v)),
+                "resend": Action(f"resend-{task_id}", "Resend", f"Resend to {task['sub_processor']}",
+                                 "The instruction is sent again and recorded in the timeline.", seen=task_seen,
+                                 perform=lambda key, v: core().resend_erasure_task(
+                                     me, task_id, idempotency_key=key, **v)),
+            }
+            task_offered = execution.task_actions(task["status"], task["method"])
+            for column, verb in zip(st.columns(max(len(task_offered), 1)), task_offered):
+                offer(task_verbs[verb], column)
+
+    if data.load(execution_q.erasure_runs, request_id):
+        execution_views.residue_result(data.load(execution_q.residual_check, request_id))
+        proof = data.load(execution_q.certificate, request_id, now)
+        if proof.refusal is None:
+            st.download_button("Download deletion certificate (HTML, printable)",
+                               data=certificate.html(proof, issued_by=me.email),
+                               file_name=f"{ref}-deletion-certificate.html", mime="text/html",
+                               key=f"certificate-{request_id}", icon=":material/verified:")
+        else:
+            st.caption(f"Deletion certificate: not yet. {proof.refusal}")
+
+    archives = data.load(execution_q.exports, request_id)
+    if not archives.empty:
+        st.markdown("**Access archives**: each download is recorded in the audit log")
+        execution_views.exports_table(archives)
+        released = st.session_state.get("released_export")
+        for archive in archives[archives["status"].map(execution.downloadable)].itertuples(index=False):
+            export_id = int(archive.id)
+
+            def release(key, v, export_id=export_id):
+                result = core().download_access_export(me, export_id, idempotency_key=key)
+                st.session_state["released_export"] = export_id
+                return result
+
+            offer(Action(f"download-{export_id}", f"Download archive {export_id}",
+                         f"Download access archive {export_id}",
+                         "It holds the subject's personal data; the download is recorded in the audit log.",
+                         perform=release))
+            # Read fresh, never cached: it is a person's whole data.
+            if released == export_id and (file := execution_q.archive(db.reader(), export_id)) is not None:
+                st.download_button(f"Save {file[0]}", data=file[1], file_name=file[0], mime="application/zip",
+                                   key=f"save-{export_id}", icon=":material/download:")
+
+    changes = data.load(execution_q.corrections, request_id)
+    if not changes.empty:
+        st.markdown("**Corrections**: old and new values (masked until the request is revealed)")
+        execution_views.corrections_table(changes, revealed == request_id)
+    nominated = data.load(execution_q.nominees, request_id)
+    if not nominated.empty:
+        st.markdown("**Nominee**")
+        execution_views.nominees_table(nominated, revealed == request_id)
 
     st.markdown("**Timeline**: every step and every message sent to the requester")
     request_views.timeline_table(data.load(requests_q.timeline, request_id))

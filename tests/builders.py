@@ -126,13 +126,6 @@ class Builder:
     def closed_workspace(self, *, closed_at: datetime, **values) -> int:
         return self.workspace(status="closed", closed_at=closed_at, **values)
 
-    def legal_hold(self, workspace_id: int, *, basis: str = "litigation",
-                   categories: str = "message_content", placed_at: datetime = T0,
-                   **values) -> int:
-        row = dict(workspace_id=workspace_id, basis=basis, categories=categories,
-                   reason="Built by a test", placed_by="privacy@zivo.in", placed_at=placed_at)
-        return self._add(schema.legal_holds, **(row | values))
-
     def purge_job(self, workspace_id: int, *, due_at: datetime, status: str = "noticed",
                   **values) -> int:
         return self._add(schema.purge_jobs, workspace_id=workspace_id, due_at=due_at,
@@ -144,8 +137,23 @@ class Builder:
                    data_categories="name,phone", subprocessors="", status=status)
         return self._add(schema.incidents, **(row | values))
 
-    def user(self, workspace_id: int, *, role: str = "member", **values) -> int:
+    # --- rights requests II: executing them ---
+
+    def account_user(self, workspace_id: int, *, role: str = "member", **values) -> int:
+        """A CRM account user (``users``), not a back-office account."""
         n = next(_seq)
         row = dict(workspace_id=workspace_id, name=f"User {n}", email=f"user{n}@example.in",
                    phone=f"+9196{n:08d}", role=role, created_at=T0)
         return self._add(schema.users, **(row | values))
+
+    def legal_hold(self, workspace_id: int, *, categories: str = "message_content",
+                   basis: str = "litigation", **values) -> int:
+        row = dict(workspace_id=workspace_id, basis=basis, categories=categories,
+                   reason="built by a test", placed_by="privacy@zivo.in", placed_at=T0)
+        return self._add(schema.legal_holds, **(row | values))
+
+    def erasure_task(self, request_id: int, *, subprocessor: str = "meta", method: str = "api",
+                     status: str = "sent", **values) -> int:
+        row = dict(request_id=request_id, subprocessor=subprocessor, method=method, status=status,
+                   sent_at=T0 if status != "pending" else None, categories="name,email,phone")
+        return self._add(schema.erasure_tasks, **(row | values))

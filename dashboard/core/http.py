@@ -375,6 +375,61 @@ class HttpCoreClient:
             "expected_version": expected_version, "notice": notice, "reason": reason})
 
 
+    # --- rights requests II: executing them -----------------------------------------------
+
+    def execute_erasure(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/rights-requests/{request_id}/execute-erasure",
+                            {"expected_version": expected_version})
+
+    def start_access_export(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/rights-requests/{request_id}/access-export",
+                            {"expected_version": expected_version})
+
+    def correct_subject_data(
+        self, actor: Actor, request_id: int, *, expected_version: int, changes: dict[str, str],
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/rights-requests/{request_id}/correct",
+                            {"expected_version": expected_version, "changes": dict(changes)})
+
+    def withdraw_consent(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/rights-requests/{request_id}/withdraw-consent",
+                            {"expected_version": expected_version})
+
+    def record_nomination(
+        self, actor: Actor, request_id: int, *, expected_version: int, nominee_name: str,
+        nominee_email: str | None, nominee_phone: str | None, relationship: str, proof: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/rights-requests/{request_id}/nominate",
+                            {"expected_version": expected_version, "nominee_name": nominee_name,
+                             "nominee_email": nominee_email, "nominee_phone": nominee_phone,
+                             "relationship": relationship, "proof": proof})
+
+    def acknowledge_erasure_task(
+        self, actor: Actor, task_id: int, *, expected_version: int, evidence: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/erasure-tasks/{task_id}/acknowledge",
+                            {"expected_version": expected_version, "evidence": evidence})
+
+    def resend_erasure_task(
+        self, actor: Actor, task_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/erasure-tasks/{task_id}/resend",
+                            {"expected_version": expected_version})
+
+    def download_access_export(
+        self, actor: Actor, export_id: int, *, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/access-exports/{export_id}/download", {})
+
 def _versions(expected_versions: dict[int, int]) -> list[dict[str, int]]:
     """A bulk action's requests as the API takes them: [{"id", "expected_version"}]."""
     return [{"id": request_id, "expected_version": version}

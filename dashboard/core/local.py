@@ -37,6 +37,7 @@ from dashboard.core import (
 )
 from dashboard.core import local_ai
 from dashboard.core import local_incidents, local_retention
+from dashboard.core import local_execution
 from dashboard.core.audit import Request
 from dashboard.core.errors import Conflict, CoreError, Forbidden, Unavailable
 from dashboard.core.models import ActionResult, Actor, Job
@@ -561,6 +562,102 @@ class LocalCore:
                                                            expected_version, notice, reason),
         )
 
+
+    # --- rights requests II: executing them ----------------------------------------------
+
+    def execute_erasure(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._rights_request(actor, "execute_erasure", request_id, idempotency_key,
+                                  expected_version),
+            REQUESTS,
+            lambda conn: local_execution.erase(conn, actor, request_id, expected_version),
+        )
+
+    def start_access_export(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        result = self._act(
+            self._rights_request(actor, "access_export", request_id, idempotency_key,
+                                  expected_version),
+            REQUESTS,
+            lambda conn: local_execution.start_export(conn, actor, request_id, expected_version),
+        )
+        if result.job_id is not None:
+            self._jobs.start(result.job_id, local_execution.build_export(result.detail["export_id"]))
+        return result
+
+    def correct_subject_data(
+        self, actor: Actor, request_id: int, *, expected_version: int, changes: dict[str, str],
+        idempotency_key: str,
+    ) -> ActionResult:
+        # The values are personal data: the audit row names the fields only.
+        return self._act(
+            self._rights_request(actor, "correct", request_id, idempotency_key, expected_version,
+                                  fields=",".join(sorted(changes))),
+            REQUESTS,
+            lambda conn: local_execution.correct(conn, actor, request_id, expected_version,
+                                                 dict(changes)),
+        )
+
+    def withdraw_consent(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._rights_request(actor, "withdraw_consent", request_id, idempotency_key,
+                                  expected_version),
+            REQUESTS,
+            lambda conn: local_execution.withdraw_consent(conn, actor, request_id,
+                                                          expected_version),
+        )
+
+    def record_nomination(
+        self, actor: Actor, request_id: int, *, expected_version: int, nominee_name: str,
+        nominee_email: str | None, nominee_phone: str | None, relationship: str, proof: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            self._rights_request(actor, "nominate", request_id, idempotency_key,
+                                  expected_version),
+            REQUESTS,
+            lambda conn: local_execution.nominate(
+                conn, actor, request_id, expected_version, nominee_name=nominee_name,
+                nominee_email=nominee_email, nominee_phone=nominee_phone,
+                relationship=relationship, proof=proof),
+        )
+
+    def acknowledge_erasure_task(
+        self, actor: Actor, task_id: int, *, expected_version: int, evidence: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "erasure_task.acknowledge", "erasure_task", str(task_id),
+                    idempotency_key, {"expected_version": expected_version}),
+            REQUESTS,
+            lambda conn: local_execution.acknowledge_task(conn, actor, task_id, expected_version,
+                                                          evidence),
+        )
+
+    def resend_erasure_task(
+        self, actor: Actor, task_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "erasure_task.resend", "erasure_task", str(task_id),
+                    idempotency_key, {"expected_version": expected_version}),
+            REQUESTS,
+            lambda conn: local_execution.resend_task(conn, actor, task_id, expected_version),
+        )
+
+    def download_access_export(
+        self, actor: Actor, export_id: int, *, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "access_export.download", "access_export", str(export_id),
+                    idempotency_key),
+            REQUESTS,
+            lambda conn: local_execution.download_export(conn, actor, export_id),
+        )
 
 def _authorize(actor: Actor, area: str | None) -> None:
     if actor.role not in ROLES:

@@ -22,6 +22,7 @@ EVENT_NAME = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*")
 # The namespaces of LocalCore's own actions; each area adds its own.
 CORE_NAMESPACES = ("integration", "backoffice_user", "rights_request")
 CORE_NAMESPACES += ("workspace_ai",)
+CORE_NAMESPACES += ("erasure_task", "access_export")  # rights requests II
 PERSONAL_DATA_NAMESPACE = "personal_data"
 DETAIL_MAX_KEYS = 20
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from dashboard import clock
-from dashboard.core import jobs, purge, records
+from dashboard.core import erasure, jobs, purge, records
 from dashboard.core.errors import Conflict, RefusedByPolicy, ValidationFailed
 from dashboard.core.models import ActionResult, Actor
 from dashboard.policy import categories, retention
@@ -191,39 +191,47 @@ def start_purge(conn: Connection, actor: Actor, workspace_id: int,
 
 
 def purge_work(purge_job_id: int) -> jobs.Work:
-    """The purge job: each table in its own transaction (progress between them), then the
-    old logs, the residue check, the sub-processors' erasure tasks and the job's record."""
+    """The purge job: the sub-processors' erasure tasks and the CRM content in one
+    transaction (who received what is read before erasing), each account user in one of
+    its own (progress between them), then the account's records, the check that nothing
+    erased is left, and the purge job's record."""
 
     def work(tx: jobs.Transaction, progress: jobs.Progress) -> dict:
         with tx() as conn:
             row = conn.execute(select(purge_jobs).where(purge_jobs.c.id == purge_job_id)).mappings().one()
         workspace_id, kept = row["workspace_id"], categories.parse(row["kept_categories"])
-        plan = list(purge.columns_to_erase(kept).items())
         try:
-            erased: dict[str, int] = {}
-            for step, (table, columns) in enumerate(plan, start=1):
-                with tx() as conn:
-                    erased[table] = purge.erase_table(conn, workspace_id, table, columns, kept,
-                                                      clock.utcnow())
-                    progress(conn, step / (len(plan) + 1))
             with tx() as conn:
+                content, *account_users = purge.scopes(conn, workspace_id)
                 now = clock.utcnow()
-                logs = purge.delete_old_logs(conn, workspace_id, now)
-                left = purge.residue(conn, workspace_id, kept)
-                if left:
+                tasks = erasure.create_tasks(
+                    conn, purge.recipients(conn, [content, *account_users], kept),
+                    purge_job_id=purge_job_id, now=now)
+                counts = purge.erase(conn, content, kept, now)
+                progress(conn, 1 / (len(account_users) + 2))
+            for step, scope in enumerate(account_users, start=2):
+                with tx() as conn:
+                    _merge(counts, purge.erase(conn, scope, kept, clock.utcnow()))
+                    progress(conn, step / (len(account_users) + 2))
+            with tx() as conn:
+                _merge(counts, purge.account_records(conn, workspace_id, kept))
+                if left := purge.left_over(conn, workspace_id, kept):
                     raise RuntimeError(f"purge {purge_job_id} left erased categories in {sorted(left)}")
-                tasks = purge.create_tasks(conn, purge_job_id, purge.recipients(conn, workspace_id, kept))
-                total = sum(erased.values()) + logs
+                total = sum(counts.values())
                 conn.execute(update(purge_jobs).where(purge_jobs.c.id == purge_job_id).values(
-                    status=retention.PurgeState.DONE, executed_at=now, records_erased=total,
-                    version=purge_jobs.c.version + 1))
+                    status=retention.PurgeState.DONE, executed_at=clock.utcnow(),
+                    records_erased=total, version=purge_jobs.c.version + 1))
         except Exception:
             with tx() as conn:
                 conn.execute(update(purge_jobs).where(purge_jobs.c.id == purge_job_id).values(
                     status=retention.PurgeState.FAILED, version=purge_jobs.c.version + 1))
             raise
-        return {"workspace_id": workspace_id, "records_erased": total, "by_table": erased,
-                "old_logs_deleted": logs, "erasure_tasks": tasks}
+        return {"workspace_id": workspace_id, "records_erased": total, "by_place": counts,
+                "erasure_tasks": tasks}
 
     return work
 
+
+def _merge(counts: dict[str, int], more: dict[str, int]) -> None:
+    for place, n in more.items():
+        counts[place] = counts.get(place, 0) + n

@@ -124,6 +124,13 @@ class Call:
         except ValueError:
             raise ValidationFailed(f"{name} is a date, YYYY-MM-DD.", code="bad_request") from None
 
+    def strings(self, name: str) -> dict[str, str]:
+        """A JSON object of strings (a correction's field -> new value)."""
+        value = self.mapping(name)
+        if not all(isinstance(item, str) for item in value.values()):
+            raise ValidationFailed(f"{name} maps names to strings.", code="bad_request")
+        return value
+
     def versions(self, name: str) -> dict[int, int]:
         """A bulk action's ``[{"id", "expected_version"}]`` as id -> version."""
         items = self.body.get(name)
@@ -286,6 +293,24 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", f"{PREFIX}/incidents/{{id}}/not-required",
           _versioned("mark_notice_not_required", notice=lambda c: c.text("notice"),
                      reason=lambda c: c.text("reason"))),
+    # --- rights requests II: executing them ---
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/execute-erasure", _versioned("execute_erasure")),
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/access-export",
+          _versioned("start_access_export"), success=202),
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/correct",
+          _versioned("correct_subject_data", changes=lambda c: c.strings("changes"))),
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/withdraw-consent", _versioned("withdraw_consent")),
+    Route("POST", f"{PREFIX}/rights-requests/{{id}}/nominate",
+          _versioned("record_nomination", nominee_name=lambda c: c.text("nominee_name"),
+                     nominee_email=lambda c: c.text_or_none("nominee_email"),
+                     nominee_phone=lambda c: c.text_or_none("nominee_phone"),
+                     relationship=lambda c: c.text("relationship"), proof=lambda c: c.text("proof"))),
+    Route("POST", f"{PREFIX}/erasure-tasks/{{id}}/acknowledge",
+          _versioned("acknowledge_erasure_task", evidence=lambda c: c.text("evidence"))),
+    Route("POST", f"{PREFIX}/erasure-tasks/{{id}}/resend", _versioned("resend_erasure_task")),
+    Route("POST", f"{PREFIX}/access-exports/{{id}}/download",
+          lambda core, c: core.download_access_export(c.actor, c.record_id,
+                                                      idempotency_key=c.idempotency_key)),
 )
 _MATCHERS = [(route, route.pattern) for route in ROUTES]
 

@@ -259,3 +259,59 @@ class CoreService(Protocol):
         self, actor: Actor, incident_id: int, *, expected_version: int, notice: str,
         reason: str, idempotency_key: str,
     ) -> ActionResult: ...
+    # --- rights requests II: executing them (privacy and admin) ---------------------------
+    # Each is refused unless the request is of that type, verified and in progress
+    # (dashboard.policy.requests.execution).
+
+    def execute_erasure(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        """Erase the subject's data by category (held categories kept and named), and
+        create one erasure task per sub-processor that received it."""
+        ...
+
+    def start_access_export(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        """Build the subject's data as a zip (JSON and CSV), as a job (``job_id``)."""
+        ...
+
+    def correct_subject_data(
+        self, actor: Actor, request_id: int, *, expected_version: int, changes: dict[str, str],
+        idempotency_key: str,
+    ) -> ActionResult:
+        """Apply validated corrections (name/email/phone); old and new values are kept."""
+        ...
+
+    def withdraw_consent(
+        self, actor: Actor, request_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        """Mark a contact's consent withdrawn and ask the flows it fed to stop."""
+        ...
+
+    def record_nomination(
+        self, actor: Actor, request_id: int, *, expected_version: int, nominee_name: str,
+        nominee_email: str | None, nominee_phone: str | None, relationship: str, proof: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        """Record the nominee and the proof the principal offered."""
+        ...
+
+    def acknowledge_erasure_task(
+        self, actor: Actor, task_id: int, *, expected_version: int, evidence: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        """A sub-processor confirmed: the task is acknowledged with the evidence."""
+        ...
+
+    def resend_erasure_task(
+        self, actor: Actor, task_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        """Send the task's instruction to the sub-processor (again)."""
+        ...
+
+    def download_access_export(
+        self, actor: Actor, export_id: int, *, idempotency_key: str,
+    ) -> ActionResult:
+        """Audit the download of a ready access archive (refused once expired)."""
+        ...

@@ -69,6 +69,25 @@ class Contract:
     signed_on: date | None  # when Zivo accepted or signed them; None until recorded
 
 
+class ErasureMethod(StrEnum):
+    """How an erasure task reaches the sub-processor (``erasure_tasks.method``)."""
+
+    API = "api"  # its deletion API, called by the core's connector
+    EMAIL = "email"  # a written instruction to its privacy or support contact
+    NOT_APPLICABLE = "not_applicable"  # nothing to instruct: the note says why
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """How the sub-processor is asked to erase a person's data, and where that comes from."""
+
+    method: ErasureMethod
+    source: str  # the vendor's terms or API, or why nothing is sent
+    # Subject kinds ("contact", "account_user", "workspace") whose data it holds whether or
+    # not an event records it (hosting holds every record; analytics every account user).
+    always_for: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class SubProcessor:
     key: str  # integrations.provider / integration_events.provider / erasure_tasks.subprocessor
@@ -82,6 +101,8 @@ class SubProcessor:
     contract: Contract
     purposes: tuple[Purpose, ...]
     to_confirm: str | None = None  # what the company must still confirm about this entry
+    # --- rights requests II: erasure fan-out ---
+    erasure: Erasure | None = None  # required: the register refuses an entry without it
 
     @property
     def outside_india(self) -> bool:
@@ -133,6 +154,8 @@ class Register:
             self._by_key[sub.key] = sub
             if not sub.countries and not sub.to_confirm:
                 raise RegisterError(f"{sub.key}: no countries and nothing marked to confirm.")
+            if sub.erasure is None or not sub.erasure.source:
+                raise RegisterError(f"{sub.key}: no erasure method with its source.")
             for purpose in sub.purposes:
                 self._check_categories(f"{sub.key} / {purpose.name}", purpose.categories)
                 for event in purpose.events:
@@ -228,6 +251,11 @@ SUBPROCESSORS: tuple[SubProcessor, ...] = (
             Purpose("Lead capture", Basis.CUSTOMER_INSTRUCTIONS, _LEAD,
                     (EventDeclaration("lead_received", _R, _LEAD),)),
         ),
+        erasure=Erasure(
+            ErasureMethod.API,
+            'Meta Marketing API, Lead Ads: a lead is deleted with DELETE /{lead-id} (Meta '
+            "Data Processing Terms: Meta deletes on the customer's instruction)",
+        ),
     ),
     SubProcessor(
         # The policy's section 6 table lost this row's name (DESIGN.md): it is Google.
@@ -242,6 +270,11 @@ SUBPROCESSORS: tuple[SubProcessor, ...] = (
             # Sign in with Google: not recorded as integration events.
             Purpose("Sign-in", Basis.CONTRACT, _cats("name", "email")),
         ),
+        erasure=Erasure(
+            ErasureMethod.API,
+            'Google Ads Data Processing Terms s.6: Google deletes customer data on '
+            'instruction; lead form leads are removed through the Google Ads API',
+        ),
     ),
     SubProcessor(
         key="justdial", name="JustDial", role="Lead capture", policy_sections=("6",),
@@ -250,6 +283,10 @@ SUBPROCESSORS: tuple[SubProcessor, ...] = (
         purposes=(
             Purpose("Lead capture", Basis.CUSTOMER_INSTRUCTIONS, _cats("name", "phone", "lead_form_data"),
                     (EventDeclaration("lead_received", _R, _cats("name", "phone", "lead_form_data")),)),
+        ),
+        erasure=Erasure(
+            ErasureMethod.EMAIL,
+            'JustDial offers no deletion API: a written instruction to its grievance officer',
         ),
     ),
     SubProcessor(
@@ -267,6 +304,11 @@ SUBPROCESSORS: tuple[SubProcessor, ...] = (
                         EventDeclaration("status_update", _R, _cats("phone")),
                     )),
         ),
+        erasure=Erasure(
+            ErasureMethod.API,
+            'WhatsApp Cloud API: media deleted with DELETE /{media-id}; WhatsApp Business '
+            'Data Processing Terms: Meta deletes message content on instruction',
+        ),
     ),
     SubProcessor(
         key="msg91", name="MSG91", role="SMS delivery", policy_sections=("6",), countries=("IN",),
@@ -278,6 +320,10 @@ SUBPROCESSORS: tuple[SubProcessor, ...] = (
                 EventDeclaration("delivery_report", _R, _cats("phone")),
             )),
         ),
+        erasure=Erasure(
+            ErasureMethod.EMAIL,
+            'MSG91 offers no deletion API: a written instruction to its support desk',
+        ),
     ),
     SubProcessor(
         key="exotel", name="Exotel", role="Click-to-call telephony", policy_sections=("6",),
@@ -286,6 +332,10 @@ SUBPROCESSORS: tuple[SubProcessor, ...] = (
         purposes=(
             Purpose("Click-to-call telephony", Basis.CUSTOMER_INSTRUCTIONS, _cats("phone", "call_audio"),
                     (EventDeclaration("call", _S, _cats("phone", "call_audio")),)),
+        ),
+        erasure=Erasure(
+            ErasureMethod.API,
+            'Exotel API: the call recording is deleted through its call resource',
         ),
     ),
     SubProcessor(
@@ -300,6 +350,11 @@ SUBPROCESSORS: tuple[SubProcessor, ...] = (
                         EventDeclaration("email_event", _R, _cats("email", "device_usage")),
                     )),
         ),
+        erasure=Erasure(
+            ErasureMethod.API,
+            'Resend API: the contact is removed from audiences and its email logs deleted '
+            '(Resend Data Processing Addendum)',
+        ),
     ),
     SubProcessor(
         key="anthropic", name="Anthropic", role="AI features", policy_sections=("6", "8"),
@@ -311,6 +366,11 @@ SUBPROCESSORS: tuple[SubProcessor, ...] = (
             Purpose("AI features", Basis.CUSTOMER_INSTRUCTIONS, _AI_CATEGORIES,
                     (EventDeclaration("ai_call", _S, _AI_CATEGORIES),)),
         ),
+        erasure=Erasure(
+            ErasureMethod.NOT_APPLICABLE,
+            'Anthropic deletes API inputs and outputs within 30 days and does not train on '
+            'them (Commercial Terms and its privacy centre): there is no copy to erase',
+        ),
     ),
     SubProcessor(
         key="hosting", name="Cloud hosting and databases (provider to confirm)",
@@ -319,6 +379,12 @@ SUBPROCESSORS: tuple[SubProcessor, ...] = (
         contract=Contract("Cloud provider's data processing addendum", None, None),
         purposes=(Purpose("Hosting and databases", Basis.CONTRACT, frozenset(categories.NAMES)),),
         to_confirm="Name the hosting and database provider and the regions the data is kept in.",
+        erasure=Erasure(
+            ErasureMethod.NOT_APPLICABLE,
+            "The erasure in Zivo's own databases is the erasure at the host; backups roll off"
+            ' at the end of their retention',
+            always_for=frozenset({"contact", "account_user", "workspace"}),
+        ),
     ),
     SubProcessor(
         key="payments", name="Razorpay (payments; to confirm)", role="Payment processing",
@@ -330,6 +396,11 @@ SUBPROCESSORS: tuple[SubProcessor, ...] = (
         contract=Contract("Payment partner's terms of service", None, None),
         purposes=(Purpose("Payment processing", Basis.CONTRACT, _cats("name", "email", "phone", "billing")),),
         to_confirm="Confirm the payment partner (Razorpay is a placeholder) and its contract.",
+        erasure=Erasure(
+            ErasureMethod.EMAIL,
+            'A written instruction to the payment partner; RBI storage rules keep payment '
+            'records it must retain',
+        ),
     ),
     SubProcessor(
         key="analytics", name="Product analytics provider (to confirm)", role="Usage analytics",
@@ -337,6 +408,11 @@ SUBPROCESSORS: tuple[SubProcessor, ...] = (
         contract=Contract("Analytics provider's data processing terms", None, None),
         purposes=(Purpose("Usage analytics", Basis.LEGITIMATE_INTERESTS, _cats("device_usage")),),
         to_confirm="Name the analytics provider, where it processes, and its contract.",
+        erasure=Erasure(
+            ErasureMethod.EMAIL,
+            'A written instruction to the analytics provider, naming the account user',
+            always_for=frozenset({"account_user"}),
+        ),
     ),
 )
 

@@ -36,6 +36,11 @@ def holds_by_account(holds: pd.DataFrame) -> dict[int, list[retention.Hold]]:
     return found
 
 
+def active_of(holds: pd.DataFrame, workspace_id: int) -> pd.DataFrame:
+    """The account's holds in force (the query already left out released and ended ones)."""
+    return holds[holds["workspace_id"] == workspace_id]
+
+
 def _moment(value) -> datetime | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 

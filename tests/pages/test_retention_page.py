@@ -113,3 +113,11 @@ def test_a_purge_after_its_notice_period_runs_as_a_job_and_erases_the_account(ap
     assert rows(app_db, contacts)[0]["full_name"] is None
     with app_db.engine.connect() as conn:
         assert "purge.run" in conn.execute(select(audit_log.c.action)).scalars().all()
+
+
+@pytest.mark.parametrize("page", [RETENTION, "../pages/breaches.py"])
+def test_both_pages_render_with_nothing_recorded_yet(app_db, page):
+    at = signed_in("privacy")
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert {m.value for m in at.metric} == {"0"}

@@ -18,6 +18,7 @@ The four demo back-office accounts (password ``DEMO_PASSWORD``) are created only
 from __future__ import annotations
 
 import bisect
+import hashlib
 import functools
 import itertools
 import math
@@ -36,8 +37,9 @@ from sqlalchemy.engine import Connection, Engine
 from dashboard import clock
 from dashboard import schema as s
 from dashboard.auth.passwords import hash_password
-from dashboard.policy import retention
-from dashboard.core import erasure
+from dashboard.core import audit, erasure, local_execution
+from dashboard.core.models import ActionResult, Actor
+from dashboard.policy import categories, retention
 
 DEMO_PASSWORD = "zivo-demo"
 DEMO_ACCOUNTS = {
@@ -373,6 +375,7 @@ def seed(
         counts = _Demo(conn, SCALES[scale], seed, now, progress).run()
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn)
+        _execute_requests(conn, now, seed, counts)
     progress(f"Done: {sum(counts.values()):,} rows")
     return counts
 
@@ -1331,6 +1334,8 @@ class _Demo:
         if subject_row is None:
             return
         if plan.request_type == "erasure":
+            return  # executed by the erasure engine once the rows are written (_execute_erasures)
+        if plan.request_type == "erasure":
             if "full_name" in subject_row:
                 _erase_contact(subject_row, when)
             elif subject_row["role"] != "owner":
@@ -1484,6 +1489,128 @@ class _Demo:
                 password_hash=hash_password(DEMO_PASSWORD), disabled=False, failed_logins=0,
                 locked_until=None, created_at=self.now,
             ))
+
+
+# --- rights requests II: executed erasures ---------------------------------------------------
+
+
+def _execute_requests(conn: Connection, now: datetime, seed: int, counts: Counter) -> None:
+    """Executed requests, through the same code the core runs: erasures, corrections,
+    nominations and access archives; ``counts`` gains the rows they wrote."""
+    before = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+              for t in (s.audit_log, s.request_events, s.request_changes, s.nominations, s.access_exports)}
+    _execute_erasures(conn, now)
+    _execute_others(conn, now, seed)
+    for name, rows in before.items():
+        table = s.metadata.tables[name]
+        counts[name] += conn.execute(select(func.count()).select_from(table)).scalar_one() - rows
+
+
+def _execute_others(conn: Connection, now: datetime, seed: int) -> None:
+    """Completed corrections (a surname changed), nominations and access archives."""
+    fake = Faker("en_IN")
+    fake.seed_instance(seed)
+    r = s.rights_requests.c
+    done = conn.execute(
+        select(s.rights_requests)
+        .where(r.request_type.in_(("correction", "nomination", "access")), r.status == "completed",
+               r.workspace_id.is_not(None), r.verified_at.is_not(None))
+        .order_by(r.id)).mappings().all()
+    for row in done:
+        at = min(row["verified_at"] + timedelta(hours=2), now)
+        actor = row["assignee"] or _PRIVACY_LEAD
+        found = erasure.Identifiers.of([row["subject_email"]], [row["subject_phone"]])
+        scopes = erasure.subject_scopes(conn, row["subject_kind"], row["workspace_id"], found)
+        if row["request_type"] == "correction" and scopes and row["subject_name"]:
+            table = s.contacts if row["subject_kind"] == "contact" else s.users
+            column = "full_name" if table is s.contacts else "name"
+            new = f"{row['subject_name'].split()[0]} {fake.last_name()}"
+            for scope in scopes:
+                record_id = scope.contact_id or scope.user_id
+                old = conn.execute(select(table.c[column]).where(table.c.id == record_id)).scalar()
+                conn.execute(table.update().where(table.c.id == record_id).values({column: new}))
+                conn.execute(insert(s.request_changes).values(
+                    request_id=row["id"], at=at, actor=actor, record_type=table.name[:-1],
+                    record_id=record_id, field="name", old_value=old, new_value=new))
+            _demo_event(conn, row["id"], at, actor, "corrected",
+                        f"Corrected name on {len(scopes)} record(s) (old and new values under Corrections)")
+        elif row["request_type"] == "nomination":
+            nominee = conn.execute(insert(s.nominations).values(
+                request_id=row["id"], nominee_name=fake.name(), nominee_email=fake.free_email(),
+                nominee_phone=f"+91{fake.msisdn()[3:]}", relationship=fake.random_element(
+                    ("spouse", "son", "daughter", "sibling", "parent")),
+                proof="Signed nomination form with a copy of the nominee's ID, by email",
+                recorded_by=actor, recorded_at=at)).inserted_primary_key[0]
+            _demo_event(conn, row["id"], at, actor, "nominee_recorded", f"Nomination #{nominee} recorded")
+        elif row["request_type"] == "access":
+            received: dict[str, set[str]] = {}
+            for scope in scopes:
+                for key, cats in erasure.recipients(conn, scope).items():
+                    received.setdefault(key, set()).update(cats)
+            items = [item for step in local_execution.EXPORT_STEPS
+                     for item in local_execution.collect_items(conn, step, scopes, received)]
+            archive = local_execution.archive_bytes(row, items, received, at)
+            export = conn.execute(insert(s.access_exports).values(
+                request_id=row["id"], status="ready", requested_by=actor, requested_at=at, ready_at=at,
+                file_name=f"{row['reference']}-data.zip", archive=archive,
+                sha256=hashlib.sha256(archive).hexdigest(), items=len(items), downloads=1,
+                version=1)).inserted_primary_key[0]
+            _demo_event(conn, row["id"], at, actor, "access_export_ready",
+                        f"Access archive #{export} ready: {len(items)} item(s)")
+
+
+def _demo_event(conn: Connection, request_id: int, at: datetime, actor: str, action: str, detail: str) -> None:
+    conn.execute(insert(s.request_events).values(request_id=request_id, at=at, actor=actor, action=action,
+                                                 detail=detail))
+
+
+def _execute_erasures(conn: Connection, now: datetime) -> None:
+    """Run the real erasure engine for the demo's erasure requests that were executed (in
+    progress or completed), an hour after verification, as the officer who had them: the
+    data goes, held categories stay, the tasks name the categories each sub-processor
+    received, and the audited record is what the certificate is built from."""
+    r = s.rights_requests.c
+    executed = conn.execute(
+        select(s.rights_requests)
+        .where(r.request_type == "erasure", r.status.in_(("in_progress", "completed")),
+               r.workspace_id.is_not(None), r.verified_at.is_not(None))
+        .order_by(r.id)).mappings().all()
+    for row in executed:
+        at = min(row["verified_at"] + timedelta(hours=1), now)
+        found = erasure.Identifiers.of([row["subject_email"]], [row["subject_phone"]])
+        scopes = erasure.subject_scopes(conn, row["subject_kind"], row["workspace_id"], found)
+        holds = erasure.active_holds(conn, {row["workspace_id"]} | {sc.workspace_id for sc in scopes}, at)
+        kept = erasure.held_categories(holds)
+        received: dict[str, set[str]] = {}
+        for scope in scopes:
+            for key, cats in erasure.recipients(conn, scope).items():
+                received.setdefault(key, set()).update(cats)
+        erased: dict[str, int] = {}
+        for scope in scopes:
+            for place, n in erasure.erase(conn, scope, [c for c in categories.NAMES if c not in kept],
+                                          now=at).items():
+                erased[place] = erased.get(place, 0) + n
+        t = s.erasure_tasks.c
+        for key, cats in received.items():
+            conn.execute(s.erasure_tasks.update().where(t.request_id == row["id"], t.subprocessor == key)
+                         .values(categories=",".join(categories.ordered(cats))))
+        actor = Actor(row["assignee"] or _PRIVACY_LEAD, "privacy")
+        result = ActionResult(True, f"Erased {row['reference']}'s data in {len(scopes)} record(s).",
+                              "rights_request", str(row["id"]), version=row["version"], detail={
+                                  "reference": row["reference"], "erased": erased,
+                                  "records": [{"type": "user" if sc.user_id else "contact",
+                                               "id": sc.user_id or sc.contact_id,
+                                               "workspace_id": sc.workspace_id} for sc in scopes],
+                                  "kept": categories.ordered(kept), "holds": [h["id"] for h in holds],
+                                  "tasks": []})
+        audit.record_result(conn, audit.Request(actor, "rights_request.execute_erasure", "rights_request",
+                                                str(row["id"]), f"demo-erasure-{row['id']}",
+                                                {"expected_version": row["version"]}), result)
+        conn.execute(s.audit_log.update().where(s.audit_log.c.idempotency_key == f"demo-erasure-{row['id']}")
+                     .values(at=at))
+        _demo_event(conn, row["id"], at, actor.email, "erased",
+                    f"Erased in {len(scopes)} record(s): "
+                    + (", ".join(f"{place} {n}" for place, n in sorted(erased.items())) or "nothing found"))
 
 
 def _erase_contact(row: dict, when: datetime) -> None:

@@ -85,8 +85,9 @@ def tasks(engine: Engine, request_id: int) -> pd.DataFrame:
             .where(t.request_id == request_id).order_by(t.kind, t.subprocessor, t.id).limit(MAX_ROWS))
     frame = _frame(engine, stmt, [c for c in TASK_COLUMNS if c != "sub_processor"])
     frame.insert(1, "sub_processor", frame["subprocessor"].map(REGISTER.name_of))
-    frame["categories"] = frame["categories"].map(
-        lambda text: ", ".join(vocabulary.label(c) for c in vocabulary.ordered(vocabulary.parse(text))))
+    frame["categories"] = [  # none recorded on tasks made before tasks named their categories
+        ", ".join(vocabulary.label(c) for c in vocabulary.ordered(vocabulary.parse(text)))
+        if isinstance(text, str) and text else "—" for text in frame["categories"]]
     return frame
 
 

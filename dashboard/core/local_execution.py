@@ -355,7 +355,7 @@ def _category_of(place: str) -> str | None:
     return next((c for c, places in vocabulary.HELD_IN.items() if place in places), None)
 
 
-def _collect(conn: Connection, step: str, scopes: list[erasure.Scope], received: dict[str, set[str]]) -> list[dict]:
+def collect_items(conn: Connection, step: str, scopes: list[erasure.Scope], received: dict[str, set[str]]) -> list[dict]:
     """The items of one source table for the scopes."""
     items: list[dict] = []
 
@@ -435,9 +435,9 @@ def build_export(export_id: int) -> jobs.Work:
             items: list[dict] = []
             for n, step in enumerate(EXPORT_STEPS, start=1):
                 with tx() as conn:
-                    items += _collect(conn, step, scopes, received)
+                    items += collect_items(conn, step, scopes, received)
                     progress(conn, 0.05 + 0.85 * n / len(EXPORT_STEPS))
-            archive = _archive(row, items, received)
+            archive = archive_bytes(row, items, received, clock.utcnow())
             with tx() as conn:
                 conn.execute(update(access_exports).where(access_exports.c.id == export_id).values(
                     status="ready", ready_at=clock.utcnow(), archive=archive,
@@ -455,10 +455,10 @@ def build_export(export_id: int) -> jobs.Work:
     return work
 
 
-def _archive(row: RowMapping, items: list[dict], received: dict[str, set[str]]) -> bytes:
+def archive_bytes(row: RowMapping, items: list[dict], received: dict[str, set[str]], at: datetime) -> bytes:
     document = {
         "request": row["reference"],
-        "generated_at_utc": clock.utcnow().isoformat(sep=" ", timespec="seconds"),
+        "generated_at_utc": at.isoformat(sep=" ", timespec="seconds"),
         "about": "Your personal data held by Zivo CRM: each item names the table and record it "
                  "came from, and the sub-processors that received data of its category.",
         "sub_processors": {key: {"name": REGISTER.name_of(key), "categories": vocabulary.ordered(cats)}
@@ -473,8 +473,10 @@ def _archive(row: RowMapping, items: list[dict], received: dict[str, set[str]]) 
                          ";".join(item["received_by"])])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("subject-data.json", json.dumps(document, indent=2, ensure_ascii=False, default=str))
-        archive.writestr("subject-data.csv", table.getvalue())
+        stamp = at.timetuple()[:6]  # the build time, not the wall clock: the same data, the same bytes
+        archive.writestr(zipfile.ZipInfo("subject-data.json", stamp),
+                         json.dumps(document, indent=2, ensure_ascii=False, default=str))
+        archive.writestr(zipfile.ZipInfo("subject-data.csv", stamp), table.getvalue())
     return buffer.getvalue()
 
 

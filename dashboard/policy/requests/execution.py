@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from dashboard.policy.requests.lifecycle import CLOSED
+
 EXECUTABLE_FROM = ("in_progress", "awaiting_controller", "error")
 # What "Execute" does for each request type; a grievance is answered, not executed.
 EXECUTES = {
@@ -61,6 +63,8 @@ def refusal(request_type: str, status: str, verified: bool, executing: str) -> s
                 f"{executing.replace('_', ' ')}.")
     if request_type not in EXECUTES:
         return "A grievance is answered with its outcome, not executed."
+    if status in CLOSED:
+        return f"The request is {status}; nothing more is executed on it."
     if status not in EXECUTABLE_FROM:
         return (f"The request is {status.replace('_', ' ')}; it is executed once the requester "
                 "is verified and work is in progress.")

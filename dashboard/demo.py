@@ -1440,8 +1440,9 @@ class _Demo:
     # --- company-wide rows ---------------------------------------------------------------
 
     def _incidents(self) -> None:
-        """A contained breach a day old with notices still open, and a closed one."""
-        aware = self.now - timedelta(days=1)
+        """A contained breach 30 hours old with notices still open (the customers' one
+        overdue), a closed one, and a fresh one with every clock running."""
+        aware = self.now - timedelta(hours=30)
         notices = {column.name: None for column in s.incidents.c
                    if column.name.endswith(("_notified_at", "_not_required_reason", "_marked_by"))}
         notices |= {"eu_affected": False, "exposed_from": None, "recorded_by": _PRIVACY_LEAD}

@@ -15,7 +15,7 @@ audited, name workspaces, holds and purge jobs by id.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
@@ -56,17 +56,6 @@ def _closed(conn: Connection, workspace_id: int) -> RowMapping:
         raise Conflict(f"Workspace {workspace_id} is {row['status']}, not closed: only a closed "
                        "account is purged.", code="invalid_state")
     return row
-
-
-def active_holds(conn: Connection, workspace_id: int, now: datetime) -> list[retention.Hold]:
-    rows = conn.execute(
-        select(legal_holds.c.basis, legal_holds.c.categories, legal_holds.c.expires_at,
-               legal_holds.c.released_at)
-        .where(legal_holds.c.workspace_id == workspace_id, legal_holds.c.released_at.is_(None))
-    ).all()
-    holds = [retention.Hold(r.basis, categories.parse(r.categories), r.expires_at, r.released_at)
-             for r in rows]
-    return [hold for hold in holds if retention.is_active(hold, now)]
 
 
 def _purge_row(conn: Connection, workspace_id: int, expected_version: int) -> RowMapping | None:
@@ -167,7 +156,7 @@ def start_purge(conn: Connection, actor: Actor, workspace_id: int,
     _closed(conn, workspace_id)
     row = _purge_row(conn, workspace_id, expected_version)
     now = clock.utcnow()
-    kept = retention.kept_by(active_holds(conn, workspace_id, now), now)
+    kept = erasure.held_categories(erasure.active_holds(conn, [workspace_id], now))
     refusal = retention.purge_refusal(
         status=row["status"] if row else retention.PurgeState.SCHEDULED,
         notice_sent_at=row["notice_sent_at"] if row else None, kept=kept, now=now)

@@ -76,6 +76,8 @@ if picked_row is not None:
     st.markdown(f"**{name}** · purge {picked.state} · due "
                 f"{clock.format_ist(picked.purge_due, '%d %b %Y')} · next step: {picked.next_step}")
     st.markdown("**What the purge erases and keeps**")
+    st.caption("Rights requests, their timelines, the audit log and erasure tasks are the evidence "
+               "of erasures and always stay.")
     retention_views.scope_table(kept_by, now)
     st.markdown("**Legal holds**")
     history = data.load(retention_q.holds_of, workspace_id)

@@ -8,6 +8,11 @@ follows from ``closed_at`` alone, so the page computes it for accounts without a
 Until the row exists the purge's version is 0, the version the person saw when there
 was nothing yet, so two people sending the first notice at once do not both win.
 
+The pre-erasure notice is recorded on the purge job (when, by whom); LocalCore records
+it as sent, the way it records a requester's notices, and the production core mails the
+owner. A hold's end date comes from the workspace's latest invoice (its financial year);
+with no invoice yet, from today's.
+
 Free text (hold and release reasons) stays on the hold; results and refusals, which are
 audited, name workspaces, holds and purge jobs by id.
 """

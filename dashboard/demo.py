@@ -1330,17 +1330,11 @@ class _Demo:
 
     @staticmethod
     def _take_effect(plan: _Request, subject_row: dict | None, when: datetime) -> None:
-        """A completed erasure erases its subject; a completed withdrawal withdraws consent."""
+        """A completed withdrawal withdraws consent (erasures: see the comment below)."""
         if subject_row is None:
             return
-        if plan.request_type == "erasure":
-            return  # executed by the erasure engine once the rows are written (_execute_erasures)
-        if plan.request_type == "erasure":
-            if "full_name" in subject_row:
-                _erase_contact(subject_row, when)
-            elif subject_row["role"] != "owner":
-                _erase_user(subject_row, when)
-        elif plan.request_type == "consent_withdrawal" and "consent_status" in subject_row:
+        # An erasure is executed by the erasure engine once the rows are written (_execute_erasures).
+        if plan.request_type == "consent_withdrawal" and "consent_status" in subject_row:
             subject_row["consent_status"] = "withdrawn"
             subject_row["consent_withdrawn_at"] = subject_row["consent_withdrawn_at"] or when
 

@@ -224,3 +224,21 @@ def test_the_register_table_has_one_row_per_sub_processor_citing_its_policy_sect
     table = data_flows.register_table()
     assert len(table) == len(SUBPROCESSORS)
     assert set(table["policy_sections"]) >= {"5", "2", "9", "6", "6, 7", "6, 8"}
+
+
+# --- rights requests II: how each sub-processor is asked to erase ---------------------------
+
+
+def test_each_sub_processor_says_how_it_is_asked_to_erase_and_on_what_source():
+    methods = {sub.key: sub.erasure.method for sub in REGISTER.subprocessors}
+
+    assert methods == {"meta": "api", "google": "api", "justdial": "email", "whatsapp": "api",
+                       "msg91": "email", "exotel": "api", "resend": "api", "anthropic": "not_applicable",
+                       "hosting": "not_applicable", "payments": "email", "analytics": "email"}
+    assert all(sub.erasure.source for sub in REGISTER.subprocessors)
+    assert REGISTER.get("hosting").erasure.always_for == {"contact", "account_user", "workspace"}
+
+
+def test_an_entry_without_an_erasure_method_is_refused_at_load():
+    with pytest.raises(RegisterError, match="msg91: no erasure method"):
+        register(with_entry("msg91", erasure=None))

@@ -18,8 +18,10 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import ColumnElement
 
-from dashboard.policy import retention
+from dashboard.policy import categories, retention
+from dashboard.policy.subprocessors import REGISTER
 from dashboard.schema import contacts, erasure_tasks, legal_holds, messages, purge_jobs, users, workspaces
+from queries.execution import TASK_COLUMNS
 
 ACCOUNTS_LIMIT = 500
 TIMELINE_AHEAD = timedelta(days=90)
@@ -176,10 +178,17 @@ def upcoming(engine: Engine, now: datetime) -> pd.DataFrame:
 
 
 def erasure_tasks_of(engine: Engine, purge_id: int) -> pd.DataFrame:
+    """The purge's erasure tasks, shaped as a request's (``queries.execution.tasks``) so the
+    same table and task actions serve both."""
     t = erasure_tasks.c
-    query = (select(t.id, t.subprocessor, t.method, t.status, t.sent_at, t.acknowledged_at)
-             .where(t.purge_job_id == purge_id).order_by(t.subprocessor))
+    query = (select(t.id, t.subprocessor, t.kind, t.method, t.categories, t.status, t.sent_at,
+                    t.acknowledged_at, t.evidence, t.version)
+             .where(t.purge_job_id == purge_id).order_by(t.subprocessor, t.id).limit(ACCOUNTS_LIMIT))
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).all(),
-                            columns=["id", "subprocessor", "method", "status", "sent_at", "acknowledged_at"])
-
+        frame = pd.DataFrame(conn.execute(query).all(),
+                             columns=[c for c in TASK_COLUMNS if c != "sub_processor"])
+    frame.insert(1, "sub_processor", frame["subprocessor"].map(REGISTER.name_of))
+    frame["categories"] = [
+        ", ".join(categories.label(c) for c in categories.ordered(categories.parse(text)))
+        if isinstance(text, str) and text else "—" for text in frame["categories"]]
+    return frame

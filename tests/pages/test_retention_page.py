@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard import clock
-from dashboard.schema import audit_log, contacts, legal_holds, purge_jobs
+from dashboard.schema import audit_log, contacts, erasure_tasks, legal_holds, purge_jobs
 from tests.pages.conftest import signed_in, texts
 
 RETENTION = "../pages/retention.py"
@@ -99,6 +99,9 @@ def test_a_purge_during_its_notice_period_is_refused_in_the_dialog(app_db, close
 
 
 def test_a_purge_after_its_notice_period_runs_as_a_job_and_erases_the_account(app_db, closed):
+    whatsapp = app_db.integration(closed, provider="whatsapp")
+    app_db.integration_event(whatsapp, data_categories="phone,message_content",
+                             contact_id=rows(app_db, contacts)[0]["id"], occurred_at=clock.utcnow())
     app_db.purge_job(closed, due_at=clock.utcnow(), notice_sent_at=clock.utcnow() - timedelta(days=3),
                      version=1)
     at = open_page()
@@ -113,6 +116,16 @@ def test_a_purge_after_its_notice_period_runs_as_a_job_and_erases_the_account(ap
     assert rows(app_db, contacts)[0]["full_name"] is None
     with app_db.engine.connect() as conn:
         assert "purge.run" in conn.execute(select(audit_log.c.action)).scalars().all()
+
+    # Its erasure tasks are worked from the same page.
+    at.run()
+    tasks = {t["subprocessor"]: t for t in rows(app_db, erasure_tasks)}
+    assert {t["purge_job_id"] for t in tasks.values()} == {rows(app_db, purge_jobs)[0]["id"]}
+    sent = tasks["whatsapp"]
+    assert sent["status"] == "sent"
+    at.selectbox(key="purge-task").select(sent["id"]).run()
+    act(at, f"ack-{sent['id']}", evidence="Ticket 4411: deleted")
+    assert {t["subprocessor"]: t["status"] for t in rows(app_db, erasure_tasks)}["whatsapp"] == "acknowledged"
 
 
 @pytest.mark.parametrize("page", [RETENTION, "../pages/breaches.py"])

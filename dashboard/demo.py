@@ -39,7 +39,7 @@ from dashboard import schema as s
 from dashboard.auth.passwords import hash_password
 from dashboard.core import audit, erasure, local_execution
 from dashboard.core.models import ActionResult, Actor
-from dashboard.policy import categories
+from dashboard.policy import categories, retention
 
 DEMO_PASSWORD = "zivo-demo"
 DEMO_ACCOUNTS = {
@@ -1385,7 +1385,12 @@ class _Demo:
                 _erase_contact(row, executed)
             for row in users:
                 _erase_user(row, executed)
-            erased = len(contacts.rows) + len(users)
+            # The purge also anonymises its messages (dashboard/core/purge.py): the policy
+            # check counts a message with a body or an address as content left.
+            sent = [row for row in self.buffers[s.messages] if row["workspace_id"] == ws.id]
+            for row in sent:
+                row.update(body=None, to_address=None)
+            erased = len(contacts.rows) + len(users) + len(sent)
         elif ws.closure == "overdue" or (
             ws.closure == "due_this_week" and self.pick_purge_noticed()
         ):
@@ -1405,11 +1410,14 @@ class _Demo:
         basis = self.pick_hold_basis()
         placed = self._between(ws.closed_at, min(self.now, ws.closed_at + timedelta(days=10)))
         fy_end = _financial_year_end(ws.closed_at)
+        # The last invoice precedes closure, so the closing day's financial year bounds it.
         if basis == "gst":  # 72 months from the annual return due 31 Dec after the year
-            categories, expires = "billing", datetime(fy_end + 6, 12, 31)
+            categories = "billing"
+            expires = retention.hold_expires_at(basis, (ws.closed_at + clock.IST_OFFSET).date())
             reason = f"GST records for FY {fy_end - 1}-{fy_end % 100:02d}: CGST Act s.36"
         elif basis == "companies_act":  # 8 financial years after the year's end
-            categories, expires = "billing", datetime(fy_end + 8, 3, 31)
+            categories = "billing"
+            expires = retention.hold_expires_at(basis, (ws.closed_at + clock.IST_OFFSET).date())
             reason = "Books of account: Companies Act s.128(5)"
         else:
             categories, expires = self.rng.choice(_LITIGATION_CATEGORIES), None
@@ -1426,10 +1434,12 @@ class _Demo:
     # --- company-wide rows ---------------------------------------------------------------
 
     def _incidents(self) -> None:
-        """A contained breach a day old with notices still open, and a closed one."""
-        aware = self.now - timedelta(days=1)
+        """A contained breach 30 hours old with notices still open (the customers' one
+        overdue), a closed one, and a fresh one with every clock running."""
+        aware = self.now - timedelta(hours=30)
         notices = {column.name: None for column in s.incidents.c
-                   if column.name.endswith(("_notified_at", "_not_required_reason"))}
+                   if column.name.endswith(("_notified_at", "_not_required_reason", "_marked_by"))}
+        notices |= {"eu_affected": False, "exposed_from": None, "recorded_by": _PRIVACY_LEAD}
         self._add(s.incidents, notices | dict(
             title="Lead phone numbers written to a shared WhatsApp webhook debug log",
             severity="high", detected_at=aware - timedelta(hours=3), aware_at=aware,
@@ -1438,6 +1448,8 @@ class _Demo:
             certin_notified_at=aware + timedelta(hours=5),
             board_intimation_notified_at=aware + timedelta(hours=9),
             gdpr_not_required_reason="No data principals in the EU or EEA were affected",
+            certin_marked_by=_PRIVACY_LEAD, board_intimation_marked_by=_PRIVACY_LEAD,
+            gdpr_marked_by=_PRIVACY_LEAD,
         ))
         aware = self.now - timedelta(days=45)
         self._add(s.incidents, notices | dict(
@@ -1451,6 +1463,17 @@ class _Demo:
             gdpr_not_required_reason="No data principals in the EU or EEA were affected",
             controllers_notified_at=aware + timedelta(hours=2),
             principals_notified_at=aware + timedelta(days=1),
+            **{f"{key}_marked_by": _PRIVACY_LEAD for key in (
+                "certin", "board_intimation", "board_report", "gdpr", "controllers", "principals")},
+        ))
+        # Three hours old, EU principals affected: every clock running, CERT-In's nearly out.
+        aware = self.now - timedelta(hours=3)
+        self._add(s.incidents, notices | dict(
+            title="Sales-agent transcripts visible across two workspaces after a cache fault",
+            severity="critical", detected_at=aware - timedelta(minutes=40), aware_at=aware,
+            exposed_from=aware - timedelta(days=2), eu_affected=True,
+            data_categories="name,phone,message_content", subprocessors="anthropic",
+            affected_workspaces=2, affected_principals_estimate=180, status="open",
         ))
 
     def _accounts(self) -> None:

@@ -35,6 +35,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("ai_usage", "AI usage", ":material/psychology:", "Business"),
     PageSpec("audit_log", "Audit log", ":material/history:", "Accountability"),
     PageSpec("team", "Team", ":material/group:", "Admin"),
+    # --- retention and the breach register (issue 6) ---
+    PageSpec("retention", "Retention and holds", ":material/auto_delete:", "Privacy"),
+    PageSpec("breaches", "Breach register", ":material/gpp_maybe:", "Privacy"),
     # --- workspace 360 ---
     PageSpec("workspace", "Workspace 360", ":material/domain:", "Business"),
 )

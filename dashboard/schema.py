@@ -403,6 +403,22 @@ backoffice_users = Table(
 )
 
 
+# --- retention and the breach register (issue 6) -----------------------------------------------
+# Added as a block so areas extending these tables in parallel do not collide.
+legal_holds.append_column(Column("release_reason", Text))
+purge_jobs.append_column(Column("notice_sent_by", String(320)))
+purge_jobs.append_column(Column("run_by", String(320)))
+# The categories active holds kept when the purge ran (comma-separated).
+purge_jobs.append_column(Column("kept_categories", String(200)))
+# Whether data principals in the EU are affected: the GDPR clock runs only then.
+incidents.append_column(Column("eu_affected", Boolean, nullable=False, server_default="0"))
+# Since when the data was exposed: the window the affected-people estimate counts.
+incidents.append_column(Column("exposed_from", DateTime))
+incidents.append_column(Column("recorded_by", String(320)))
+for _notice in _NOTICES:
+    # Who marked the notice done or not required.
+    incidents.append_column(Column(f"{_notice}_marked_by", String(320)))
+
 # --- rights requests II: executing them (dashboard/core/erasure.py, local_execution.py) ---
 # An erasure task is either an erasure or, after a consent withdrawal, an instruction to
 # stop processing; and it names the data categories the sub-processor received.

@@ -78,18 +78,23 @@ if access(user.role, "rights_requests") is not None:
             rising_is_good=False, help="Past the earlier of their statutory and target due dates."),
     ])
 
-# Breach notices and purges past their clocks, for the roles that see retention (founders: counts).
+# Breach notices and purges past their clocks, for the roles that see those registers
+# (founders: the counts).
+past_their_clock = []
+if access(user.role, "breaches") is not None:
+    past_their_clock.append(Kpi(
+        "Overdue breach notices",
+        metrics.Figure(attention.overdue_notices(data.load(attention_q.incidents_open), now), None),
+        format.count, rising_is_good=False,
+        help="Notices of open incidents past their clock: CERT-In 6 h, the Board, GDPR 72 h, "
+             "customers and the people affected."))
 if access(user.role, "retention") is not None:
-    notices_overdue = attention.overdue_notices(data.load(attention_q.incidents_open), now)
-    kpi_row([
-        Kpi("Overdue breach notices", metrics.Figure(notices_overdue, None), format.count,
-            rising_is_good=False,
-            help="Notices of open incidents past their clock: CERT-In 6 h, the Board, GDPR 72 h, "
-                 "customers and the people affected."),
-        Kpi("Overdue purges", metrics.Figure(data.load(attention_q.overdue_purges, now), None),
-            format.count, rising_is_good=False,
-            help="Closed workspaces whose CRM content is past its purge date (90 days after closure)."),
-    ])
+    past_their_clock.append(Kpi(
+        "Overdue purges", metrics.Figure(data.load(attention_q.overdue_purges, now), None),
+        format.count, rising_is_good=False,
+        help="Closed workspaces whose CRM content is past its purge date (90 days after closure)."))
+if past_their_clock:
+    kpi_row(past_their_clock)
 
 st.plotly_chart(charts.mrr_trend(mrr_history), width="stretch")
 left, right = st.columns(2)

@@ -121,6 +121,22 @@ class Builder:
         return self._add(schema.request_events, request_id=request_id, at=at, actor=actor,
                          action=action, **values)
 
+    # --- retention and the breach register (issue 6) -----------------------------------------
+
+    def closed_workspace(self, *, closed_at: datetime, **values) -> int:
+        return self.workspace(status="closed", closed_at=closed_at, **values)
+
+    def purge_job(self, workspace_id: int, *, due_at: datetime, status: str = "noticed",
+                  **values) -> int:
+        return self._add(schema.purge_jobs, workspace_id=workspace_id, due_at=due_at,
+                         status=status, **values)
+
+    def incident(self, *, aware_at: datetime, title: str = "Test incident",
+                 severity: str = "high", status: str = "open", **values) -> int:
+        row = dict(title=title, severity=severity, detected_at=aware_at, aware_at=aware_at,
+                   data_categories="name,phone", subprocessors="", status=status)
+        return self._add(schema.incidents, **(row | values))
+
     # --- rights requests II: executing them ---
 
     def account_user(self, workspace_id: int, *, role: str = "member", **values) -> int:
@@ -129,6 +145,12 @@ class Builder:
         row = dict(workspace_id=workspace_id, name=f"User {n}", email=f"user{n}@example.in",
                    phone=f"+9196{n:08d}", role=role, created_at=T0)
         return self._add(schema.users, **(row | values))
+
+    def legal_hold(self, workspace_id: int, *, categories: str = "message_content",
+                   basis: str = "litigation", **values) -> int:
+        row = dict(workspace_id=workspace_id, basis=basis, categories=categories,
+                   reason="built by a test", placed_by="privacy@zivo.in", placed_at=T0)
+        return self._add(schema.legal_holds, **(row | values))
 
     def erasure_task(self, request_id: int, *, subprocessor: str = "meta", method: str = "api",
                      status: str = "sent", **values) -> int:
@@ -142,12 +164,6 @@ class Builder:
                   **values) -> int:
         row = dict(workspace_id=workspace_id, due_at=due_at, status=status)
         return self._add(schema.purge_jobs, **(row | values))
-
-    def legal_hold(self, workspace_id: int, *, basis: str = "gst", categories: str = "billing",
-                   placed_at: datetime = T0, **values) -> int:
-        row = dict(workspace_id=workspace_id, basis=basis, categories=categories,
-                   reason="Built by a test", placed_by="privacy@zivo.in", placed_at=placed_at)
-        return self._add(schema.legal_holds, **(row | values))
 
     def incident(self, *, aware_at: datetime, status: str = "open", **values) -> int:
         row = dict(title="Test incident", severity="high", detected_at=aware_at,

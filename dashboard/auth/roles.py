@@ -39,6 +39,9 @@ PAGE_ACCESS: dict[str, dict[str, Access]] = {
     "team": {"admin": _A},
     # --- workspace 360 ---
     "workspace": {"ops": _V, "privacy": _V, "founder": _V, "admin": _V},
+    # --- the breach register (issue 6): DESIGN's roles table names no row for it; it
+    # follows "Retention and legal holds", the privacy officer's other register.
+    "breaches": {"privacy": _A, "founder": _C, "admin": _A},
 }
 
 # Only these roles may reveal a data principal's masked personal data, one record at a time.

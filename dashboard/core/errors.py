@@ -50,6 +50,9 @@ POLICY_CODES = frozenset({"refused_by_policy", "last_admin", "self_disable",
                           "extension_not_allowed", "already_extended", "extension_too_late",
                           "extension_past_limit", "extension_not_later", "not_a_duplicate",
                           "not_a_contact_request",
+                          # retention and the breach register (dashboard.policy.retention, .breach)
+                          "held_in_full", "notice_not_sent", "notice_period_running",
+                          "notices_outstanding",
                           # rights requests II: executing them
                           "no_consent_to_withdraw", "export_expired"})
 

@@ -316,6 +316,73 @@ class HttpCoreClient:
         return self._action(actor, idempotency_key, f"/users/{user_id}/notify",
                             {"kind": kind, "subject": subject, "body": body})
 
+    # --- retention and legal holds ------------------------------------------------------
+
+    def place_hold(
+        self, actor: Actor, workspace_id: int, *, basis: str, categories: list[str],
+        reason: str, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/workspaces/{workspace_id}/legal-holds",
+                            {"basis": basis, "categories": list(categories), "reason": reason})
+
+    def release_hold(
+        self, actor: Actor, hold_id: int, *, expected_version: int, reason: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/legal-holds/{hold_id}/release",
+                            {"expected_version": expected_version, "reason": reason})
+
+    def send_purge_notice(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/workspaces/{workspace_id}/purge-notice",
+                            {"expected_version": expected_version})
+
+    def run_purge(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/workspaces/{workspace_id}/purge",
+                            {"expected_version": expected_version})
+
+    # --- the breach register ------------------------------------------------------------
+
+    def create_incident(
+        self, actor: Actor, *, title: str, severity: str, detected_at: datetime,
+        aware_at: datetime, exposed_from: datetime | None, data_categories: list[str],
+        subprocessors: list[str], eu_affected: bool, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, "/incidents", {
+            "title": title, "severity": severity, "detected_at": detected_at.isoformat(),
+            "aware_at": aware_at.isoformat(),
+            "exposed_from": None if exposed_from is None else exposed_from.isoformat(),
+            "data_categories": list(data_categories), "subprocessors": list(subprocessors),
+            "eu_affected": eu_affected})
+
+    def update_incident(
+        self, actor: Actor, incident_id: int, *, expected_version: int, severity: str,
+        status: str, data_categories: list[str], subprocessors: list[str], eu_affected: bool,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/incidents/{incident_id}/update", {
+            "expected_version": expected_version, "severity": severity, "status": status,
+            "data_categories": list(data_categories), "subprocessors": list(subprocessors),
+            "eu_affected": eu_affected})
+
+    def mark_incident_notified(
+        self, actor: Actor, incident_id: int, *, expected_version: int, notice: str,
+        notified_at: datetime, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/incidents/{incident_id}/mark-notified", {
+            "expected_version": expected_version, "notice": notice,
+            "notified_at": notified_at.isoformat()})
+
+    def mark_notice_not_required(
+        self, actor: Actor, incident_id: int, *, expected_version: int, notice: str,
+        reason: str, idempotency_key: str,
+    ) -> ActionResult:
+        return self._action(actor, idempotency_key, f"/incidents/{incident_id}/not-required", {
+            "expected_version": expected_version, "notice": notice, "reason": reason})
+
 
     # --- rights requests II: executing them -----------------------------------------------
 

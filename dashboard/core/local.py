@@ -36,6 +36,7 @@ from dashboard.core import (
     local_requests,
 )
 from dashboard.core import local_ai
+from dashboard.core import local_incidents, local_retention
 from dashboard.core import local_execution
 from dashboard.core import local_notifications
 from dashboard.core.audit import Request
@@ -50,6 +51,8 @@ REQUESTS = "rights_requests"
 AREA_NAMES = {INTEGRATIONS: "integrations", ACCOUNTS: "back-office accounts",
               REQUESTS: "rights requests"}
 AREA_NAMES[local_ai.AREA] = local_ai.AREA_NAME
+AREA_NAMES[local_retention.AREA] = local_retention.AREA_NAME
+AREA_NAMES[local_incidents.AREA] = local_incidents.AREA_NAME
 # The database may have failed at the commit, so the outcome is not certain.
 DATABASE_UNAVAILABLE = (
     "The database did not answer, so the action was not confirmed. Check the audit log "
@@ -466,6 +469,111 @@ class LocalCore:
                     idempotency_key, {"kind": kind}),
             local_notifications.AREA,
             lambda conn: local_notifications.notify(conn, user_id, kind, subject, body),
+        )
+
+    # --- retention and legal holds ------------------------------------------------------
+
+    def place_hold(
+        self, actor: Actor, workspace_id: int, *, basis: str, categories: list[str],
+        reason: str, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "legal_hold.place", "workspace", str(workspace_id), idempotency_key,
+                    {"basis": basis, "categories": list(categories) if isinstance(categories, list) else None}),
+            local_retention.AREA,
+            lambda conn: local_retention.place_hold(conn, actor, workspace_id, basis, categories,
+                                                    reason),
+        )
+
+    def release_hold(
+        self, actor: Actor, hold_id: int, *, expected_version: int, reason: str,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "legal_hold.release", "legal_hold", str(hold_id), idempotency_key,
+                    {"expected_version": expected_version}),
+            local_retention.AREA,
+            lambda conn: local_retention.release_hold(conn, actor, hold_id, expected_version,
+                                                      reason),
+        )
+
+    def send_purge_notice(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "purge.notice", "workspace", str(workspace_id), idempotency_key,
+                    {"expected_version": expected_version}),
+            local_retention.AREA,
+            lambda conn: local_retention.send_notice(conn, actor, workspace_id, expected_version),
+        )
+
+    def run_purge(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        result = self._act(
+            Request(actor, "purge.run", "workspace", str(workspace_id), idempotency_key,
+                    {"expected_version": expected_version}),
+            local_retention.AREA,
+            lambda conn: local_retention.start_purge(conn, actor, workspace_id, expected_version),
+        )
+        if result.job_id is not None:
+            self._jobs.start(result.job_id, local_retention.purge_work(int(result.target_id)))
+        return result
+
+    # --- the breach register ------------------------------------------------------------
+
+    def create_incident(
+        self, actor: Actor, *, title: str, severity: str, detected_at: datetime,
+        aware_at: datetime, exposed_from: datetime | None, data_categories: list[str],
+        subprocessors: list[str], eu_affected: bool, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "incident.create", "incident", None, idempotency_key,
+                    {"severity": severity, "eu_affected": bool(eu_affected)}),
+            local_incidents.AREA,
+            lambda conn: local_incidents.create(
+                conn, actor, title=title, severity=severity, detected_at=detected_at,
+                aware_at=aware_at, exposed_from=exposed_from, data_categories=data_categories,
+                subprocessors=subprocessors, eu_affected=eu_affected),
+        )
+
+    def update_incident(
+        self, actor: Actor, incident_id: int, *, expected_version: int, severity: str,
+        status: str, data_categories: list[str], subprocessors: list[str], eu_affected: bool,
+        idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "incident.update", "incident", str(incident_id), idempotency_key,
+                    {"expected_version": expected_version, "status": status}),
+            local_incidents.AREA,
+            lambda conn: local_incidents.update(
+                conn, actor, incident_id, expected_version, severity=severity, status=status,
+                data_categories=data_categories, subprocessors=subprocessors,
+                eu_affected=eu_affected),
+        )
+
+    def mark_incident_notified(
+        self, actor: Actor, incident_id: int, *, expected_version: int, notice: str,
+        notified_at: datetime, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "incident.mark_notified", "incident", str(incident_id),
+                    idempotency_key, {"expected_version": expected_version, "notice": notice}),
+            local_incidents.AREA,
+            lambda conn: local_incidents.mark_notified(conn, actor, incident_id, expected_version,
+                                                       notice, notified_at),
+        )
+
+    def mark_notice_not_required(
+        self, actor: Actor, incident_id: int, *, expected_version: int, notice: str,
+        reason: str, idempotency_key: str,
+    ) -> ActionResult:
+        return self._act(
+            Request(actor, "incident.not_required", "incident", str(incident_id),
+                    idempotency_key, {"expected_version": expected_version, "notice": notice}),
+            local_incidents.AREA,
+            lambda conn: local_incidents.mark_not_required(conn, actor, incident_id,
+                                                           expected_version, notice, reason),
         )
 
 

@@ -169,6 +169,27 @@ def _versioned(method: str, **fields: Callable[[Call], Any]) -> Handler:
     return handle
 
 
+# --- retention and the breach register: body fields the Call helpers above do not read ---
+
+
+def _names(call: Call, name: str) -> list[str]:
+    value = call.body.get(name)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationFailed(f"{name} is a list of strings.", code="bad_request")
+    return value
+
+
+def _flag(call: Call, name: str) -> bool:
+    value = call.body.get(name)
+    if not isinstance(value, bool):
+        raise ValidationFailed(f"The request needs {name}, true or false.", code="bad_request")
+    return value
+
+
+def _moment_or_none(call: Call, name: str) -> datetime | None:
+    return None if call.body.get(name) is None else call.moment(name)
+
+
 ROUTES: tuple[Route, ...] = (
     Route("POST", f"{PREFIX}/integrations/{{id}}/retry-failed", _versioned("retry_failed"),
           success=202),
@@ -240,6 +261,38 @@ ROUTES: tuple[Route, ...] = (
                      monthly_budget_usd=lambda c: c.body.get("monthly_budget_usd"))),
     Route("POST", f"{PREFIX}/workspaces/{{id}}/ai/disable", _versioned("disable_workspace_ai")),
     Route("POST", f"{PREFIX}/workspaces/{{id}}/ai/enable", _versioned("enable_workspace_ai")),
+    # --- retention and legal holds ---
+    Route("POST", f"{PREFIX}/workspaces/{{id}}/legal-holds",
+          lambda core, c: core.place_hold(
+              c.actor, c.record_id, basis=c.text("basis"), categories=_names(c, "categories"),
+              reason=c.text("reason"), idempotency_key=c.idempotency_key),
+          success=201),
+    Route("POST", f"{PREFIX}/legal-holds/{{id}}/release",
+          _versioned("release_hold", reason=lambda c: c.text("reason"))),
+    Route("POST", f"{PREFIX}/workspaces/{{id}}/purge-notice", _versioned("send_purge_notice")),
+    Route("POST", f"{PREFIX}/workspaces/{{id}}/purge", _versioned("run_purge"), success=202),
+    # --- the breach register ---
+    Route("POST", f"{PREFIX}/incidents",
+          lambda core, c: core.create_incident(
+              c.actor, title=c.text("title"), severity=c.text("severity"),
+              detected_at=c.moment("detected_at"), aware_at=c.moment("aware_at"),
+              exposed_from=_moment_or_none(c, "exposed_from"),
+              data_categories=_names(c, "data_categories"),
+              subprocessors=_names(c, "subprocessors"), eu_affected=_flag(c, "eu_affected"),
+              idempotency_key=c.idempotency_key),
+          success=201),
+    Route("POST", f"{PREFIX}/incidents/{{id}}/update",
+          _versioned("update_incident", severity=lambda c: c.text("severity"),
+                     status=lambda c: c.text("status"),
+                     data_categories=lambda c: _names(c, "data_categories"),
+                     subprocessors=lambda c: _names(c, "subprocessors"),
+                     eu_affected=lambda c: _flag(c, "eu_affected"))),
+    Route("POST", f"{PREFIX}/incidents/{{id}}/mark-notified",
+          _versioned("mark_incident_notified", notice=lambda c: c.text("notice"),
+                     notified_at=lambda c: c.moment("notified_at"))),
+    Route("POST", f"{PREFIX}/incidents/{{id}}/not-required",
+          _versioned("mark_notice_not_required", notice=lambda c: c.text("notice"),
+                     reason=lambda c: c.text("reason"))),
     # --- rights requests II: executing them ---
     Route("POST", f"{PREFIX}/rights-requests/{{id}}/execute-erasure", _versioned("execute_erasure")),
     Route("POST", f"{PREFIX}/rights-requests/{{id}}/access-export",

@@ -200,6 +200,65 @@ class CoreService(Protocol):
         self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str
     ) -> ActionResult: ...
 
+    # --- retention and legal holds (privacy and admin) ------------------------------------
+    # ``expected_version`` of an account's purge is its purge_jobs version, or 0 while it
+    # has none (before its notice). Rules: dashboard.policy.retention.
+
+    def place_hold(
+        self, actor: Actor, workspace_id: int, *, basis: str, categories: list[str],
+        reason: str, idempotency_key: str,
+    ) -> ActionResult:
+        """Keep ``categories`` of a workspace through its purge; the end date follows from
+        the basis (GST, Companies Act) and the last billing record, or none (litigation)."""
+        ...
+
+    def release_hold(
+        self, actor: Actor, hold_id: int, *, expected_version: int, reason: str,
+        idempotency_key: str,
+    ) -> ActionResult: ...
+
+    def send_purge_notice(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        """Tell a closed account's owner its content will be erased; the purge may run 48
+        hours later."""
+        ...
+
+    def run_purge(
+        self, actor: Actor, workspace_id: int, *, expected_version: int, idempotency_key: str,
+    ) -> ActionResult:
+        """Erase a closed account's CRM content except the categories held, as a job;
+        refused while the notice period runs or when holds keep every category."""
+        ...
+
+    # --- the breach register (privacy and admin) ------------------------------------------
+
+    def create_incident(
+        self, actor: Actor, *, title: str, severity: str, detected_at: datetime,
+        aware_at: datetime, exposed_from: datetime | None, data_categories: list[str],
+        subprocessors: list[str], eu_affected: bool, idempotency_key: str,
+    ) -> ActionResult:
+        """Record a breach; its notice clocks run from ``aware_at``; the affected
+        workspaces and people are counted from the event tables."""
+        ...
+
+    def update_incident(
+        self, actor: Actor, incident_id: int, *, expected_version: int, severity: str,
+        status: str, data_categories: list[str], subprocessors: list[str], eu_affected: bool,
+        idempotency_key: str,
+    ) -> ActionResult:
+        """Change an incident's scope or status; closing waits for every notice."""
+        ...
+
+    def mark_incident_notified(
+        self, actor: Actor, incident_id: int, *, expected_version: int, notice: str,
+        notified_at: datetime, idempotency_key: str,
+    ) -> ActionResult: ...
+
+    def mark_notice_not_required(
+        self, actor: Actor, incident_id: int, *, expected_version: int, notice: str,
+        reason: str, idempotency_key: str,
+    ) -> ActionResult: ...
     # --- rights requests II: executing them (privacy and admin) ---------------------------
     # Each is refused unless the request is of that type, verified and in progress
     # (dashboard.policy.requests.execution).

@@ -83,3 +83,52 @@ def clock(notice: Notice, *, aware_at: datetime, notified_at: datetime | None,
                            not_required_reason=NO_EU_PRINCIPALS)
     state = NoticeState.OVERDUE if now >= due_at else NoticeState.RUNNING
     return NoticeClock(notice, due_at, state)
+
+
+# --- the register ----------------------------------------------------------------------------
+
+SEVERITIES = ("low", "medium", "high", "critical")
+STATUSES = ("open", "contained", "notified", "closed")
+OPEN_STATUSES = ("open", "contained", "notified")
+UNRESOLVED = (NoticeState.RUNNING, NoticeState.OVERDUE)
+
+
+def clocks(incident: dict, *, now: datetime) -> list[NoticeClock]:
+    """Every notice's clock for an incident row (``aware_at``, ``eu_affected`` and each
+    notice's ``<key>_notified_at`` / ``<key>_not_required_reason``)."""
+    return [
+        clock(notice, aware_at=incident["aware_at"],
+              notified_at=incident.get(f"{notice.key}_notified_at"),
+              not_required_reason=incident.get(f"{notice.key}_not_required_reason"),
+              eu_affected=bool(incident.get("eu_affected")), now=now)
+        for notice in NOTICES
+    ]
+
+
+def close_refusal(current: list[NoticeClock]) -> str | None:
+    """Why an incident may not be closed yet: a notice still running or overdue."""
+    open_ones = [c.notice.title for c in current if c.state in UNRESOLVED]
+    if not open_ones:
+        return None
+    return ("Mark each notice done or not required (with the reason) before closing: "
+            + ", ".join(open_ones) + ".")
+
+
+def notice_refusal(notice_key: str, current: NoticeClock) -> str | None:
+    """Why a notice may not be marked again: it is already done or marked not required."""
+    if notice_key not in BY_KEY:
+        return f"Unknown notice {notice_key!r}; one of {', '.join(BY_KEY)}."
+    if current.state is NoticeState.DONE:
+        return f"{current.notice.title} is already marked done."
+    if current.state is NoticeState.NOT_REQUIRED and current.not_required_reason != NO_EU_PRINCIPALS:
+        return f"{current.notice.title} is already marked not required."
+    return None
+
+# When an incident's exposure start is unknown, the affected-people estimate counts the
+# 30 days before detection (Zivo's assumption; the page says so beside the estimate).
+DEFAULT_EXPOSURE = timedelta(days=30)
+
+
+def exposure_start(exposed_from: datetime | None, detected_at: datetime) -> datetime:
+    """Where the affected-people estimate starts counting."""
+    return exposed_from or detected_at - DEFAULT_EXPOSURE

@@ -12,11 +12,11 @@ from tests.pages.conftest import ROLES, TIMEOUT_S, email_of, new_app, sign_in, s
 MENUS = {
     "ops": ["Overview", "AI usage", "Workspace 360", "Integration health", "Data flows", "Audit log"],
     "privacy": ["Overview", "AI usage", "Workspace 360", "Integration health", "Data flows", "Rights requests",
-                "Audit log"],
+                "Retention and holds", "Breach register", "Audit log"],
     "founder": ["Overview", "AI usage", "Workspace 360", "Integration health", "Data flows", "Rights requests",
-                "Audit log"],
+                "Retention and holds", "Breach register", "Audit log"],
     "admin": ["Overview", "AI usage", "Workspace 360", "Integration health", "Data flows", "Rights requests",
-              "Audit log", "Team"],
+              "Retention and holds", "Breach register", "Audit log", "Team"],
 }
 
 

@@ -56,16 +56,19 @@ subprocessor_keys = [sub.key for sub in REGISTER.subprocessors]
 
 def record_inputs():
     title = st.text_input("Title", key="record:title")
-    left, right = st.columns(2)
+    # One row of columns per pair, so each date sits beside its own time.
+    left, right = st.columns(2, vertical_alignment="bottom")
     severity = left.selectbox("Severity", breach.SEVERITIES, key="record:severity")
     eu = right.checkbox("Data principals in the EU affected", key="record:eu_affected")
+    left, right = st.columns(2)
     detected_day = left.date_input("Detected on (IST)", value=clock.today_ist(), format="DD/MM/YYYY",
                                    key="record:detected_day")
     detected_time = right.time_input("at (IST)", value=now_in_india, key="record:detected_time")
+    left, right = st.columns(2)
     aware_day = left.date_input("Zivo aware on (IST)", value=clock.today_ist(), format="DD/MM/YYYY",
                                 key="record:aware_day")
     aware_time = right.time_input("at (IST)", value=now_in_india, key="record:aware_time")
-    exposed_day = left.date_input("Exposed since (IST; empty: 30 days before detection)", value=None,
+    exposed_day = st.date_input("Exposed since (IST; empty: 30 days before detection)", value=None,
                                   format="DD/MM/YYYY", key="record:exposed_day")
     chosen = st.multiselect("Data categories involved", list(categories.NAMES),
                             format_func=categories.label, key="record:data_categories")

@@ -14,7 +14,14 @@ from dashboard.core.local import LocalCore
 from dashboard.core.models import Actor
 from dashboard.db import engine_for
 from dashboard.policy.subprocessors import REGISTER
-from dashboard.schema import contacts, erasure_tasks, integration_events, rights_requests
+from dashboard.schema import (
+    contacts,
+    erasure_tasks,
+    integration_events,
+    legal_holds,
+    rights_requests,
+    workspaces,
+)
 from tests.e2e.conftest import choose, confirm, signed_in
 from tests.e2e.test_journeys_access import open_page
 
@@ -90,3 +97,54 @@ def test_privacy_verifies_and_executes_an_overdue_erasure_through_to_its_certifi
     assert download.value.suggested_filename == f"{reference}-deletion-certificate.html"
     certificate = download.value.path().read_text()
     assert reference in certificate and "Confirmed by email, ticket 4471" in certificate
+
+
+def _closed_workspace_without_a_hold(database_url: str) -> str:
+    with engine_for(database_url).connect() as conn:
+        held = select(legal_holds.c.workspace_id).where(legal_holds.c.released_at.is_(None))
+        return conn.execute(
+            select(workspaces.c.name)
+            .where(workspaces.c.status == "closed", workspaces.c.id.not_in(held))
+            .order_by(workspaces.c.closed_at.desc(), workspaces.c.id).limit(1)).scalar_one()
+
+
+def test_privacy_places_a_litigation_hold_on_a_closed_workspace(page, demo_database):
+    name = _closed_workspace_without_a_hold(demo_database)
+    signed_in(page, "privacy")
+    open_page(page, "Retention and holds")
+
+    choose(page, "Closed account", name, url=re.compile(r"account=\d+"))
+    page.get_by_role("button", name="Place a hold").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("combobox", name="Basis").click()
+    page.get_by_role("option", name=re.compile("litigation", re.I)).click()
+    dialog.get_by_role("combobox", name="Data categories it keeps").click()
+    page.get_by_role("option", name="Message content").click()
+    dialog.get_by_label("Reason").fill("Customer dispute, notice from counsel")
+    dialog.get_by_role("button", name="Confirm").click()
+
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"^Placed hold \d+ ")).first).to_be_visible()
+
+
+def test_privacy_records_an_incident_and_marks_its_cert_in_report_sent(page):
+    title = f"Exposed export link {uuid.uuid4().hex[:6]}"
+    signed_in(page, "privacy")
+    open_page(page, "Breach register")
+
+    page.get_by_role("button", name="Record an incident").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("combobox", name="Data categories involved").click()
+    page.get_by_role("option", name="Email address").click()
+    dialog.get_by_label("Title").fill(title)  # which also closes the list of categories
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"^Recorded incident \d+")).first).to_be_visible()
+
+    choose(page, "Incident", title, url=re.compile(r"incident=\d+"))
+    page.get_by_role("button", name="Mark a notice sent").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("combobox", name="Notice")).to_have_value("CERT-In report")
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"^Incident \d+: CERT-In report marked sent")).first).to_be_visible()

@@ -66,7 +66,7 @@ else:
 # --- one account -------------------------------------------------------------------------------
 
 st.subheader("One account")
-picked_row = tables.pick(annotated, label="Closed account", key="account", display="name")
+picked_row = tables.pick(annotated, label="Closed account", key="workspace", display="name")
 if picked_row is not None:
     picked = retention_views.account(picked_row)
     workspace_id = picked.id

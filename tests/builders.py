@@ -157,15 +157,3 @@ class Builder:
         row = dict(request_id=request_id, subprocessor=subprocessor, method=method, status=status,
                    sent_at=T0 if status != "pending" else None, categories="name,email,phone")
         return self._add(schema.erasure_tasks, **(row | values))
-
-    # --- retention and breaches (Attention, Workspace 360) ---------------------------------
-
-    def purge_job(self, workspace_id: int, *, due_at: datetime, status: str = "scheduled",
-                  **values) -> int:
-        row = dict(workspace_id=workspace_id, due_at=due_at, status=status)
-        return self._add(schema.purge_jobs, **(row | values))
-
-    def incident(self, *, aware_at: datetime, status: str = "open", **values) -> int:
-        row = dict(title="Test incident", severity="high", detected_at=aware_at,
-                   aware_at=aware_at, status=status)
-        return self._add(schema.incidents, **(row | values))

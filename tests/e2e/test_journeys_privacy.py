@@ -113,7 +113,7 @@ def test_privacy_places_a_litigation_hold_on_a_closed_workspace(page, demo_datab
     signed_in(page, "privacy")
     open_page(page, "Retention and holds")
 
-    choose(page, "Closed account", name, url=re.compile(r"account=\d+"))
+    choose(page, "Closed account", name, url=re.compile(r"workspace=\d+"))
     page.get_by_role("button", name="Place a hold").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("combobox", name="Basis").click()

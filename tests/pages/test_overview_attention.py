@@ -48,11 +48,14 @@ def test_the_privacy_officer_sees_requests_breach_notices_and_purges(fx):
         f"Purge due this week: Purge of Closing Soon Pvt (workspace #{fx.closed_workspace})",
         "Rights request unassigned: RR-2026-00003 (access, workspace Quiet Co)",
     ]
-    # Requests link to their record; the retention and breach pages are not built on this
-    # branch, so their items show without a link.
+    # Each links to its record where it is fixed.
     assert links(at) == [
         "rights_requests?reference=RR-2026-00001&request=1",
+        f"breaches?incident={fx.incident}",
+        f"retention?workspace={fx.purge_job_workspace}",
+        f"breaches?incident={fx.incident}",
         "rights_requests?reference=RR-2026-00002&request=2",
+        f"retention?workspace={fx.closed_workspace}",
         "rights_requests?reference=RR-2026-00003&request=3",
     ]
 

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from faker import Faker
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
 from dashboard import clock
@@ -67,6 +67,29 @@ def refuse(engine: Engine) -> None:
     if url.database == "test":
         raise d.DemoError("The database 'test' belongs to the test suite; create another "
                           "(createdb zivo_large) and point DATABASE_URL at it.")
+
+
+def create_database(engine: Engine) -> bool:
+    """Create the large demo's database on its server when it does not exist yet."""
+    refuse(engine)
+    name = engine.url.database
+    server = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                            {"name": name}).first():
+                return False
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            return True
+    finally:
+        server.dispose()
+
+
+def seeded(engine: Engine) -> bool:
+    """Whether the database already holds workspaces (the demo seeds only an empty one)."""
+    s.metadata.create_all(engine, tables=[s.workspaces])
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT EXISTS (SELECT 1 FROM workspaces)")).scalar_one()
 
 
 def seed(engine: Engine, seed: int = 7, *, now: datetime | None = None,

@@ -18,6 +18,7 @@ Speed is measured here, never asserted in a test: these machines are shared and 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import resource
@@ -118,7 +119,10 @@ def _user(role: str) -> SignedInUser:
     return SignedInUser(row.email, row.name, role, "local")
 
 
-def measure(runs: int, sessions: int) -> tuple[list[QueryTiming], list[PageTiming]]:
+def measure(runs: int, sessions: int, progress=lambda queries, pages: None
+            ) -> tuple[list[QueryTiming], list[PageTiming]]:
+    """Every page in turn, then all under concurrency; ``progress`` gets the results so far
+    after each page, so a long run at the large scale leaves a report even if cut short."""
     queries: list[QueryTiming] = []
     pages: list[PageTiming] = []
     engine = db.reader()
@@ -147,10 +151,11 @@ def measure(runs: int, sessions: int) -> tuple[list[QueryTiming], list[PageTimin
                 timing.plans = plans(engine, query, args)
             queries.append(timing)
         pages.append(PageTiming(spec.id, role, statistics.median(cold), statistics.median(warm), floor))
+        progress(queries, pages)
     global sequential_peak_mb
     sequential_peak_mb = _peak_mb()
     if sessions > 1:
-        _concurrent(pages, sessions)
+        _concurrent(pages, sessions, lambda: progress(queries, pages))
     return queries, pages
 
 
@@ -184,7 +189,7 @@ def plans(engine, query, args) -> list[str]:
     return found
 
 
-def _concurrent(pages: list[PageTiming], sessions: int) -> None:
+def _concurrent(pages: list[PageTiming], sessions: int, progress=lambda: None) -> None:
     """Every page rendered by ``sessions`` sessions at once; the p95 of their renders."""
     specs = {spec.id: spec for spec in navigation.PAGES}
     for timing in pages:
@@ -206,8 +211,10 @@ def _concurrent(pages: list[PageTiming], sessions: int) -> None:
         if errors:
             raise RuntimeError(f"{timing.page} under {sessions} sessions: {errors[0]}")
         timing.concurrent_p95_s = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+        progress()
 
 
+@functools.cache
 def _scale() -> dict[str, int]:
     counts = {}
     with db.reader().connect() as conn:
@@ -292,7 +299,14 @@ def main(argv: list[str] | None = None) -> int:
     except settings.SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    queries, pages = measure(args.runs, args.sessions)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    _scale.cache_clear()
+
+    def partial(queries, pages):
+        args.output.write_text(report(queries, pages, args.runs, args.sessions)
+                               + f"\n(in progress: {len(pages)} of {len(navigation.PAGES)} pages measured)\n")
+
+    queries, pages = measure(args.runs, args.sessions, partial)
     text = report(queries, pages, args.runs, args.sessions)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)

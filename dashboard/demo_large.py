@@ -99,6 +99,8 @@ def seed(engine: Engine, seed: int = 7, *, now: datetime | None = None,
     now = now or clock.utcnow()
     if now.tzinfo is not None:
         now = now.astimezone(UTC).replace(tzinfo=None)
+    progress(f"Every time is relative to now = {now.isoformat()} UTC: bench later with "
+             f"ZIVO_NOW={now.isoformat()} so the windows still hold the traffic")
     s.metadata.create_all(engine)
     with engine.begin() as conn:
         d._refuse_unless_empty(conn)

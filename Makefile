@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEMO_DB := var/zivo-demo.sqlite3
 
-.PHONY: run test demo-db bench clean
+.PHONY: run test demo-db bench bench-large clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,17 @@ test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q
 
 # Speed and memory of every page on DATABASE_URL (default: the demo); writes bench/results.md.
+#   make bench DATABASE_URL=postgresql+psycopg://… BENCH_ARGS="--runs 5 --sessions 10"
+BENCH_ARGS ?=
 bench: demo-db
-	$(PY) -m dashboard.bench
+	$(PY) -m dashboard.bench $(BENCH_ARGS)
+
+# The issue-11 benchmark: the large demo in its own PostgreSQL database (created and seeded
+# once: about 20 minutes), then the bench on it. LARGE_DATABASE_URL picks the database.
+LARGE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/zivo_large
+bench-large: $(VENV)/.installed
+	DATABASE_URL=$(LARGE_DATABASE_URL) $(PY) -m dashboard demo --scale large --if-empty
+	DATABASE_URL=$(LARGE_DATABASE_URL) $(PY) -m dashboard.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -23,6 +23,22 @@ def _demo(args: argparse.Namespace) -> int:
 
     current = settings.load()
     engine = db.engine_for(current.database_url)
+    # --- scale (issue #11): the large demo makes its own PostgreSQL database ---
+    if args.scale == "large":
+        from dashboard import demo_large
+
+        try:
+            if demo_large.create_database(engine):
+                print(f"Created the database {engine.url.database!r}.")
+        except demo.DemoError as error:
+            print(error, file=sys.stderr)
+            return 1
+    if args.if_empty:
+        from dashboard import demo_large
+
+        if demo_large.seeded(engine):
+            print(f"{engine.url.render_as_string()} is seeded already; left as it is.")
+            return 0
     started = time.monotonic()
     try:
         counts = demo.seed(engine, args.scale, args.seed, progress=lambda msg: print(f"  {msg}", flush=True))
@@ -89,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     demo_cmd = commands.add_parser("demo", help="create and seed the demo database")
     demo_cmd.add_argument("--scale", choices=("small", "demo", "large"), default="demo")
     demo_cmd.add_argument("--seed", type=int, default=7)
+    demo_cmd.add_argument("--if-empty", action="store_true",
+                          help="seed only a database without workspaces; else leave it as it is")
     demo_cmd.set_defaults(run=_demo)
 
     check_cmd = commands.add_parser("schema-check", help="report drift from dashboard/schema.py")

@@ -71,12 +71,14 @@ SCALES: dict[str, Scale] = {
     "demo": Scale(
         workspaces=300, contacts=30_000, messages=50_000, ai_calls=20_000, rights_requests=240
     ),
+    # Generated server-side by dashboard/demo_large.py (PostgreSQL only); about 20M
+    # integration events follow from these.
     "large": Scale(
         workspaces=10_000,
-        contacts=900_000,
-        messages=1_500_000,
-        ai_calls=600_000,
-        rights_requests=7_200,
+        contacts=2_000_000,
+        messages=10_000_000,
+        ai_calls=2_000_000,
+        rights_requests=50_000,
     ),
 }
 
@@ -365,6 +367,10 @@ def seed(
     """
     if scale not in SCALES:
         raise DemoError(f"Unknown scale {scale!r}: choose one of {', '.join(SCALES)}.")
+    if scale == "large":
+        from dashboard import demo_large
+
+        return demo_large.seed(engine, seed, now=now, progress=progress)
     now = now or clock.utcnow()
     if now.tzinfo is not None:
         now = now.astimezone(UTC).replace(tzinfo=None)

@@ -147,6 +147,7 @@ def choose(page, label: str, typed: str, option=None, *, url=None) -> None:
     and pickers keep their value in the URL), after which the run is waited out."""
     from playwright.sync_api import expect
 
+    settled(page)  # a run still redrawing would replace the list while it is open
     box = page.get_by_role("combobox", name=label, exact=True)
     box.click()
     box.fill(typed)

@@ -19,8 +19,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Seeded only when absent, and only for the embedded default (DATABASE_URL unset).
+# Seeded only when absent, and only for the embedded default (DATABASE_URL unset). A demo
+# file older than the schema (schema-check fails) is demo data only: it is seeded anew.
 demo-db: $(VENV)/.installed
+	@if [ -z "$$DATABASE_URL" ] && [ -f $(DEMO_DB) ] && ! $(PY) -m dashboard schema-check >/dev/null 2>&1; then \
+		echo "The demo database predates the current schema: seeding it anew."; \
+		rm -f $(DEMO_DB)*; \
+	fi
 	@if [ -z "$$DATABASE_URL" ] && [ ! -f $(DEMO_DB) ]; then \
 		echo "Seeding the demo database $(DEMO_DB)…"; \
 		$(PY) -m dashboard demo --scale demo || { rm -f $(DEMO_DB)*; exit 1; }; \

@@ -32,6 +32,8 @@ kpi_row([
     Kpi("Closed accounts", Figure(k.closed, None), format.count),
     Kpi("Purges overdue", Figure(k.overdue, None), format.count, rising_is_good=False),
     Kpi("Due in 7 days", Figure(k.due_in_7_days, None), format.count),
+])
+kpi_row([
     Kpi("Due in 30 days", Figure(k.due_in_30_days, None), format.count),
     Kpi("Active holds", Figure(k.active_holds, None), format.count),
     Kpi("Policy violations", Figure(k.violations, None), format.count, rising_is_good=False,

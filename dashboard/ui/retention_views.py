@@ -98,8 +98,11 @@ def accounts_table(annotated: pd.DataFrame) -> None:
     shown = annotated.copy()
     for column in ("closed_at", "purge_due", "notice_due", "notice_sent_at"):
         shown[column] = pd.to_datetime(shown[column]) + clock.IST_OFFSET
+    for column in ("days_left", "records_erased", "content_left"):  # whole numbers, not 6 decimals
+        shown[column] = pd.to_numeric(shown[column]).round().astype("Int64")
     overdue = shown.pop("overdue")
-    styled = shown.style.apply(lambda row: [RED if overdue[row.name] else ""] * len(row), axis=1)
+    styled = (shown.style.apply(lambda row: [RED if overdue[row.name] else ""] * len(row), axis=1)
+              .format(na_rep="—"))
     st.dataframe(
         styled, hide_index=True, width="stretch",
         column_order=["name", "closed_at", "purge_due", "notice_due", "days_left", "holds",
@@ -143,7 +146,10 @@ def timeline(upcoming: pd.DataFrame, holds: pd.DataFrame, now: datetime) -> go.F
                          title="Upcoming purges and active holds (IST)",
                          labels={"account": "", "what": ""})
     figure.add_vline(x=now + clock.IST_OFFSET, line_dash="dot", line_color="#c62828")
-    return figure.update_layout(**_LAYOUT).update_yaxes(autorange="reversed")
+    # The legend goes under the bars: above them it runs into the title.
+    return (figure.update_layout(**_LAYOUT)
+            .update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, x=0))
+            .update_yaxes(autorange="reversed"))
 
 
 def violations_table(violations: pd.DataFrame, now: datetime) -> None:

@@ -97,6 +97,7 @@ def test_every_page_renders_cleanly(browser, app_url, role, viewport):
     signed_in_on_any_screen(page, role)
     for spec in visible_to(role):
         open_page_on_any_screen(page, spec.title)
+        settled(page)
         assert_clean(page)
         shot(page, f"{role}-{spec.id}-{width}x{height}")
     context.close()

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, select, union
 
 from dashboard.navigation import visible_to
 from dashboard.schema import contacts, rights_requests, users
-from tests.e2e.conftest import menu, menu_links, settled, shot, sign_in, signed_in
+from tests.e2e.conftest import choose, confirm, menu, menu_links, settled, shot, sign_in, signed_in
 from tests.pages.test_sign_in import MENUS
 
 ROLES = ("ops", "privacy", "founder", "admin")
@@ -54,11 +54,9 @@ def test_five_bad_passwords_lock_an_account_and_an_admin_unlocks_it(page, browse
     admin = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=app_url).new_page()
     signed_in(admin, "admin")
     open_page(admin, "Team")
-    admin.get_by_label("Account").click()
-    admin.get_by_role("option", name="ops@demo.zivo").click()
-    admin.get_by_role("button", name="Unlock").click()
-    admin.get_by_role("dialog").get_by_role("button", name="Confirm").click()
-    expect(admin.get_by_text(re.compile(r"Unlocked account \d+"))).to_be_visible()
+    choose(admin, "Account", "ops@demo.zivo")
+    confirm(admin, "Unlock")
+    expect(admin.get_by_text(re.compile(r"Unlocked account \d+")).first).to_be_visible()
     admin.context.close()
 
     signed_in(page, "ops")

@@ -282,7 +282,7 @@ def workspaces_sending(engine: Engine, window: Window, scope: Scope, feature: st
         return int(conn.execute(stmt).scalar_one())
 
 
-def _call_cost():
+def call_cost():
     """Each call's list price in USD (NULL: its model has no price then), as SQL: one
     branch per entry of ``ai_policy.PRICES`` over the stretch it is in force."""
     c = ai_calls.c
@@ -313,7 +313,7 @@ def workspace_spend(engine: Engine, window: Window, scope: Scope = EVERYTHING,
     workspace with a budget row that called. Columns: workspace_id, workspace, requests,
     cost_usd (NaN: only unpriced calls), unpriced_calls; the biggest spenders first."""
     c, w = ai_calls.c, workspaces.c
-    cost = _call_cost().label("cost")
+    cost = call_cost().label("cost")
     calls = select(c.workspace_id, cost).where(*_in_scope(window.start_utc, window.end_utc, scope)).subquery()
     spend = (
         select(calls.c.workspace_id, func.count().label("requests"),

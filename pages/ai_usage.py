@@ -109,9 +109,7 @@ with by_model:
 with by_feature:
     breakdown("feature", ai_policy.FEATURES)
 with by_workspace:
-    spenders = ai_policy.total_by(ai_policy.with_cost(data.load(ai_q.usage_by_workspace, window, scope)),
-                                  ["workspace_id", "workspace"])
-    spenders = spenders.sort_values("cost_usd", ascending=False, na_position="last").head(20)
+    spenders = data.load(ai_q.workspace_spend, window, scope, 20)
     spenders["cost"] = spenders["cost_usd"].map(money.usd_inr)
     st.dataframe(spenders[["workspace", "requests", "cost", "unpriced_calls"]], hide_index=True, width="stretch",
                  column_config={"workspace": "Workspace", "requests": "Requests", "cost": "Cost (USD, INR)",
@@ -120,9 +118,8 @@ with by_workspace:
 # --- budgets: this month, whatever the period above -----------------------------------------
 this_month = month_start(clock.today_ist())
 st.subheader(f"Budgets, {this_month:%B %Y}")
-month_spend = ai_policy.total_by(
-    ai_policy.with_cost(data.load(ai_q.usage_by_workspace, Window(this_month, clock.today_ist()))),
-    ["workspace_id", "workspace"])
+month_spend = data.load(ai_q.workspace_spend, Window(this_month, clock.today_ist()), ai_q.EVERYTHING,
+                        ai_q.TOP_ROWS, True)
 standing = ai_policy.budget_standing(month_spend, data.load(ai_q.budgets), this_month, clock.utcnow())
 attention = ai_policy.needing_attention(standing)
 st.caption(f"Workspaces over their monthly budget or about to pass it (spent {ai_policy.ALERT_SHARE:.0%} "
@@ -145,7 +142,7 @@ if access(user.role, "ai_usage") is Access.ACT:
     picked = st.columns([2, 3])[0].selectbox(
         "Workspace to act on", standing["workspace_id"].tolist(), index=None, key="budget_workspace",
         format_func=dict(zip(standing["workspace_id"], standing["workspace"], strict=True)).get,
-        placeholder="Choose a workspace with spend this month or a budget")
+        placeholder="Choose a workspace with a budget or among the top spenders this month")
     if picked is not None:
         row = standing[standing["workspace_id"] == picked].iloc[0]
         ws_id, name, seen = int(row["workspace_id"]), row["workspace"], {"expected_version": int(row["version"])}
@@ -178,6 +175,9 @@ st.subheader("Personal data sent to Anthropic")
 sent = ai_policy.categories_sent(data.load(ai_q.personal_data_sent, window, scope))
 undeclared = ai_policy.undeclared_sent(sent)
 if not undeclared.empty:
+    undeclared["workspaces"] = [data.load(ai_q.workspaces_sending, window, scope, feature, category)
+                                for feature, category in zip(undeclared["feature"], undeclared["category"],
+                                                             strict=True)]
     st.error("Some features sent data categories they are not declared to send (sub-processor "
              "register, dashboard/policy/subprocessors.py): fix the prompt or the declaration.")
     st.dataframe(undeclared.assign(feature=undeclared["feature"].map(ai_policy.FEATURES),
@@ -185,8 +185,12 @@ if not undeclared.empty:
                  column_config={"feature": "Feature", "category": "Category", "calls": "Calls",
                                 "workspaces": "Workspaces"})
 st.plotly_chart(ai_charts.categories_heatmap(sent), width="stretch")
+by_workspace = ai_policy.categories_sent(data.load(ai_q.personal_data_sent_by_workspace, window, scope))
+st.caption(f"The biggest {ai_q.TOP_ROWS} groups of calls by workspace, feature and data categories, "
+           "one row per category.")
 st.dataframe(
-    sent.assign(feature=sent["feature"].map(ai_policy.FEATURES), category=sent["category"].map(categories.label))
+    by_workspace.assign(feature=by_workspace["feature"].map(ai_policy.FEATURES),
+                        category=by_workspace["category"].map(categories.label))
     .sort_values(["calls"], ascending=False),
     hide_index=True, width="stretch", column_order=["workspace", "feature", "category", "calls", "prompt_tokens",
                                                     "undeclared"],

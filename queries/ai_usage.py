@@ -1,10 +1,14 @@
 """AI usage: calls, tokens, outcomes and latency from ``ai_calls``, aggregated in SQL.
 
-Cost is not computed here: each usage query returns token sums per model, service tier
-and ``priced_on`` (the first UTC day of a stretch of the period with one price per model,
-see ``dashboard.policy.ai.price_changes``), and ``dashboard.policy.ai.with_cost`` prices
-those few rows. Workspaces are business records; no query here returns a contact or a
-user.
+Most usage queries return token sums per model, service tier and ``priced_on`` (the first
+UTC day of a stretch of the period with one price per model, see
+``dashboard.policy.ai.price_changes``), and ``dashboard.policy.ai.with_cost`` prices those
+few rows. Per workspace that is too many rows at scale (thousands of workspaces x models x
+tiers), so ``workspace_spend`` prices each call in SQL with the same list prices (a
+``CASE`` built from ``ai_policy.PRICES``) and returns only the top spenders and the
+workspaces with a budget row. Personal data sent is likewise returned per data
+categories and feature, with the per-workspace detail cut to the biggest rows. Workspaces
+are business records; no query here returns a contact or a user.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import String, case, func, literal, literal_column, select
+from sqlalchemy import String, and_, case, func, literal, literal_column, null, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
@@ -23,6 +27,9 @@ from dashboard.periods import Window, month_start
 from dashboard.policy import ai as ai_policy
 from dashboard.schema import ai_budgets, ai_calls, workspaces
 from queries.sql import ist_day, percentile
+
+# The most per-workspace rows a page table shows.
+TOP_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -213,23 +220,125 @@ def budgets(engine: Engine) -> pd.DataFrame:
     return frame.astype({"monthly_budget_usd": float, "ai_enabled": bool})
 
 
+def _prompt_tokens():
+    c = ai_calls.c
+    return sum((c[column] for column in ai_policy.PROMPT_TOKEN_COLUMNS[1:]),
+               c[ai_policy.PROMPT_TOKEN_COLUMNS[0]])
+
+
+def _carrying_personal_data(window: Window, scope: Scope) -> list:
+    c = ai_calls.c
+    return [*_in_scope(window.start_utc, window.end_utc, scope),
+            c.data_categories.is_not(None), c.data_categories != ""]
+
+
 def personal_data_sent(engine: Engine, window: Window, scope: Scope = EVERYTHING) -> pd.DataFrame:
-    """Calls and prompt tokens by the data categories they carried, feature and workspace.
-    Columns: data_categories (comma-separated), feature, workspace_id, workspace, calls,
-    prompt_tokens. Calls that carried no personal data are left out."""
-    c, w = ai_calls.c, workspaces.c
-    keys = [c.data_categories, c.feature, c.workspace_id, w.name.label("workspace")]
-    prompt = sum((c[column] for column in ai_policy.PROMPT_TOKEN_COLUMNS[1:]),
-                 c[ai_policy.PROMPT_TOKEN_COLUMNS[0]])
+    """Calls and prompt tokens by the data categories they carried and feature (a few
+    combinations, whatever the number of workspaces). Columns: data_categories
+    (comma-separated), feature, calls, prompt_tokens. Calls that carried no personal data
+    are left out."""
+    c = ai_calls.c
     stmt = (
-        select(*keys, func.count().label("calls"), _sum(prompt).label("prompt_tokens"))
+        select(c.data_categories, c.feature, func.count().label("calls"),
+               _sum(_prompt_tokens()).label("prompt_tokens"))
+        .where(*_carrying_personal_data(window, scope))
+        .group_by(c.data_categories, c.feature)
+        .order_by(c.feature, c.data_categories)
+    )
+    return _frame(engine, stmt, counts=["calls", "prompt_tokens"])
+
+
+def personal_data_sent_by_workspace(engine: Engine, window: Window, scope: Scope = EVERYTHING,
+                                    limit: int = TOP_ROWS) -> pd.DataFrame:
+    """The ``limit`` biggest groups of calls carrying personal data by data categories,
+    feature and workspace, the most calls first. Columns: data_categories, feature,
+    workspace_id, workspace, calls, prompt_tokens."""
+    c, w = ai_calls.c, workspaces.c
+    calls = func.count()
+    stmt = (
+        select(c.data_categories, c.feature, c.workspace_id, w.name.label("workspace"),
+               calls.label("calls"), _sum(_prompt_tokens()).label("prompt_tokens"))
         .select_from(_CALLS_AND_WORKSPACES)
-        .where(*_in_scope(window.start_utc, window.end_utc, scope),
-               c.data_categories.is_not(None), c.data_categories != "")
+        .where(*_carrying_personal_data(window, scope))
         .group_by(c.data_categories, c.feature, c.workspace_id, w.name)
-        .order_by(c.feature, c.workspace_id, c.data_categories)
+        .order_by(calls.desc(), c.feature, c.workspace_id, c.data_categories)
+        .limit(limit)
     )
     return _frame(engine, stmt, counts=["workspace_id", "calls", "prompt_tokens"])
+
+
+def workspaces_sending(engine: Engine, window: Window, scope: Scope, feature: str,
+                       category: str) -> int:
+    """How many workspaces' ``feature`` calls carried the data ``category``."""
+    c = ai_calls.c
+    listed = literal(",") + c.data_categories + literal(",")
+    stmt = (
+        select(func.count(func.distinct(c.workspace_id)))
+        .where(*_carrying_personal_data(window, scope), c.feature == feature,
+               listed.like("%," + category.replace("/", "//").replace("%", "/%")
+                           .replace("_", "/_") + ",%", escape="/"))
+    )
+    with engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
+def call_cost():
+    """Each call's list price in USD (NULL: its model has no price then), as SQL: one
+    branch per entry of ``ai_policy.PRICES`` over the stretch it is in force."""
+    c = ai_calls.c
+    prices = ai_policy.PRICES
+    branches = []
+    for price in prices:
+        start = datetime.combine(price.effective_from, time())
+        later = [p.effective_from for p in prices
+                 if p.model == price.model and p.effective_from > price.effective_from]
+        when = [c.model == price.model, c.occurred_at >= start]
+        if later:
+            when.append(c.occurred_at < datetime.combine(min(later), time()))
+        per_token = price.usd_per_token()
+        cost = sum((c[column] * literal(per_token[column]) for column in ai_policy.TOKEN_COLUMNS[1:]),
+                   c[ai_policy.TOKEN_COLUMNS[0]] * literal(per_token[ai_policy.TOKEN_COLUMNS[0]]))
+        branches.append((and_(*when), cost))
+    if not branches:
+        return null()
+    tier = case((c.service_tier == ai_policy.BATCH_SERVICE_TIER, literal(ai_policy.BATCH_MULTIPLIER)),
+                else_=literal(1.0))
+    return case(*branches, else_=null()) * tier
+
+
+def workspace_spend(engine: Engine, window: Window, scope: Scope = EVERYTHING,
+                    top: int = TOP_ROWS, with_budgets: bool = False) -> pd.DataFrame:
+    """Each workspace's requests, priced cost and unpriced calls in the period, priced in
+    SQL: the ``top`` biggest spenders (unknown cost last) and, with ``with_budgets``, every
+    workspace with a budget row that called. Columns: workspace_id, workspace, requests,
+    cost_usd (NaN: only unpriced calls), unpriced_calls; the biggest spenders first."""
+    c, w = ai_calls.c, workspaces.c
+    cost = call_cost().label("cost")
+    calls = select(c.workspace_id, cost).where(*_in_scope(window.start_utc, window.end_utc, scope)).subquery()
+    spend = (
+        select(calls.c.workspace_id, func.count().label("requests"),
+               func.sum(calls.c.cost).label("cost_usd"),
+               _count_if(calls.c.cost.is_(None)).label("unpriced_calls"))
+        .group_by(calls.c.workspace_id)
+        .subquery()
+    )
+    ranked = select(
+        spend,
+        func.row_number().over(order_by=[spend.c.cost_usd.desc().nulls_last(),
+                                          spend.c.workspace_id]).label("rank"),
+    ).subquery()
+    keep = ranked.c.rank <= top
+    if with_budgets:
+        keep = or_(keep, ranked.c.workspace_id.in_(select(ai_budgets.c.workspace_id)))
+    stmt = (
+        select(ranked.c.workspace_id, w.name.label("workspace"), ranked.c.requests,
+               ranked.c.cost_usd, ranked.c.unpriced_calls)
+        .join_from(ranked, workspaces, w.id == ranked.c.workspace_id)
+        .where(keep)
+        .order_by(ranked.c.rank)
+    )
+    frame = _frame(engine, stmt, counts=["workspace_id", "requests", "unpriced_calls"])
+    return frame.astype({"cost_usd": float})
 
 
 def models_called(engine: Engine, window: Window) -> list[str]:

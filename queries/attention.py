@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import DateTime, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import DateTime, case, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Engine
 
 from dashboard import clock
@@ -36,7 +36,7 @@ from dashboard.schema import (
     workspaces,
 )
 from queries import integrations as integrations_q
-from queries.ai_usage import _priced_on  # the price stretch a call falls in, as the AI page prices it
+from queries.ai_usage import call_cost  # each call priced in SQL, as the AI page prices it
 from queries.requests import days_left
 
 LIMIT = 50  # per kind: a list longer than this is a backlog, and the page links to it
@@ -139,34 +139,38 @@ def purges(engine: Engine, now: datetime, limit: int = LIMIT) -> pd.DataFrame:
     return frame
 
 
-AI_COLUMNS = ["workspace_id", "workspace", "monthly_budget_usd", "model", "service_tier",
-              "priced_on", "requests", *ai_policy.TOKEN_COLUMNS]
+AI_COLUMNS = ["workspace_id", "workspace", "monthly_budget_usd", "requests", "cost_usd",
+              "unpriced_calls", *ai_policy.TOKEN_COLUMNS]
 
 
 def ai_budget_usage(engine: Engine, now: datetime) -> pd.DataFrame:
-    """This Indian month's AI calls of every workspace with a budget, summed by workspace,
-    model, tier and price stretch, for ``ai_policy.with_cost``. Bounded by the budgeted
-    workspaces times the models they call."""
+    """This Indian month's AI calls of every workspace with a budget, one row per workspace:
+    requests, the cost priced in SQL (NaN: only unpriced calls), unpriced calls and token
+    sums. Bounded by the budgeted workspaces."""
     c, b = ai_calls.c, ai_budgets.c
     first_day = month_start((now + clock.IST_OFFSET).date())
     start = clock.ist_midnight_utc(first_day)
-    keys = [c.workspace_id, w.name, b.monthly_budget_usd, c.model, c.service_tier,
-            _priced_on(start, now)]
+    calls = (
+        select(c.workspace_id, call_cost().label("cost"), *[c[column] for column in ai_policy.TOKEN_COLUMNS])
+        .where(c.occurred_at >= start, c.occurred_at < now)
+        .subquery("calls")
+    )
+    keys = [calls.c.workspace_id, w.name, b.monthly_budget_usd]
     stmt = (
-        select(c.workspace_id, w.name.label("workspace"), b.monthly_budget_usd, c.model,
-               c.service_tier, _priced_on(start, now).label("priced_on"),
-               func.count().label("requests"),
-               *[func.coalesce(func.sum(c[column]), 0).label(column)
+        select(calls.c.workspace_id, w.name.label("workspace"), b.monthly_budget_usd,
+               func.count().label("requests"), func.sum(calls.c.cost).label("cost_usd"),
+               func.coalesce(func.sum(case((calls.c.cost.is_(None), 1), else_=0)), 0).label("unpriced_calls"),
+               *[func.coalesce(func.sum(calls.c[column]), 0).label(column)
                  for column in ai_policy.TOKEN_COLUMNS])
-        .select_from(ai_calls.join(ai_budgets, b.workspace_id == c.workspace_id)
-                     .join(workspaces, w.id == c.workspace_id))
-        .where(b.monthly_budget_usd.is_not(None), c.occurred_at >= start, c.occurred_at < now)
+        .select_from(calls.join(ai_budgets, b.workspace_id == calls.c.workspace_id)
+                     .join(workspaces, w.id == calls.c.workspace_id))
+        .where(b.monthly_budget_usd.is_not(None))
         .group_by(*keys)
-        .order_by(c.workspace_id, c.model)
+        .order_by(calls.c.workspace_id)
     )
     frame = _frame(engine, stmt, AI_COLUMNS)
-    counts = ["workspace_id", "requests", *ai_policy.TOKEN_COLUMNS]
-    return frame.astype({column: int for column in counts} | {"monthly_budget_usd": float})
+    counts = ["workspace_id", "requests", "unpriced_calls", *ai_policy.TOKEN_COLUMNS]
+    return frame.astype({column: int for column in counts} | {"monthly_budget_usd": float, "cost_usd": float})
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,7 @@ def test_categories_a_feature_is_not_declared_to_send_are_flagged():
         {"category": "name", "workspace_id": 2, "calls": 1, "undeclared": False},
     ]
     assert ai.undeclared_sent(exploded).to_dict("records") == [
-        {"feature": "lead_scoring", "category": "email", "calls": 1, "workspaces": 1}]
+        {"feature": "lead_scoring", "category": "email", "calls": 1}]
 
 
 def test_every_feature_has_a_declaration_in_the_sub_processor_register():

@@ -114,8 +114,19 @@ def test_budgets_list_each_workspaces_settings_with_its_name(crm):
     ]
 
 
-def test_personal_data_sent_is_counted_by_categories_feature_and_workspace(crm):
+def test_personal_data_sent_is_counted_by_categories_and_feature(crm):
     frame = ai_q.personal_data_sent(crm, NOVEMBER)
+
+    assert frame.to_dict("records") == [
+        {"data_categories": "name,lead_form_data,crm_notes", "feature": "lead_scoring",
+         "calls": 5, "prompt_tokens": 1350},
+        {"data_categories": "name,phone,message_content", "feature": "sales_agent",
+         "calls": 2, "prompt_tokens": 1700},
+    ]
+
+
+def test_personal_data_sent_by_workspace_keeps_the_biggest_groups(crm):
+    frame = ai_q.personal_data_sent_by_workspace(crm, NOVEMBER)
 
     assert frame.drop(columns=["workspace_id"]).to_dict("records") == [
         {"data_categories": "name,lead_form_data,crm_notes", "feature": "lead_scoring",
@@ -123,6 +134,57 @@ def test_personal_data_sent_is_counted_by_categories_feature_and_workspace(crm):
         {"data_categories": "name,phone,message_content", "feature": "sales_agent",
          "workspace": "Ravi Motors", "calls": 2, "prompt_tokens": 1700},
     ]
+    assert ai_q.personal_data_sent_by_workspace(crm, NOVEMBER, limit=1)["workspace"].tolist() == [
+        "Asha Realty"]
+
+
+def test_workspaces_sending_counts_those_whose_feature_carried_the_category(crm):
+    assert ai_q.workspaces_sending(crm, NOVEMBER, ai_q.EVERYTHING, "sales_agent", "phone") == 1
+    assert ai_q.workspaces_sending(crm, NOVEMBER, ai_q.EVERYTHING, "lead_scoring", "phone") == 0
+    # "name" is a whole entry of the list, not a part of another name.
+    assert ai_q.workspaces_sending(crm, NOVEMBER, ai_q.EVERYTHING, "sales_agent", "nam") == 0
+
+
+def test_workspace_spend_is_priced_in_sql_like_the_policy_prices_the_sums(crm):
+    frame = ai_q.workspace_spend(crm, NOVEMBER)
+
+    expected = ai_policy.total_by(ai_policy.with_cost(ai_q.usage_by_workspace(crm, NOVEMBER)),
+                                  ["workspace_id", "workspace"])
+    # Ravi Motors' Opus calls cost more than Asha Realty's Haiku calls: it comes first.
+    assert frame["workspace"].tolist() == ["Ravi Motors", "Asha Realty"]
+    merged = frame.merge(expected, on=["workspace_id", "workspace"], suffixes=("", "_policy"))
+    assert merged["requests"].tolist() == merged["requests_policy"].tolist() == [2, 5]
+    assert merged["unpriced_calls"].tolist() == merged["unpriced_calls_policy"].tolist()
+    assert merged["cost_usd"].tolist() == pytest.approx(merged["cost_usd_policy"].tolist())
+
+
+def test_workspace_spend_counts_calls_without_a_price_as_unpriced(crm, monkeypatch):
+    later = ai_policy.Price(OPUS, date(2026, 11, 25), 15.0, 75.0)
+    monkeypatch.setattr(ai_policy, "PRICES", tuple(
+        later if p.model == OPUS else p for p in ai_policy.PRICES))
+
+    frame = ai_q.workspace_spend(crm, NOVEMBER).set_index("workspace")
+
+    # Opus has no price before 25 Nov: Ravi Motors' cost is unknown, not $0, and last.
+    assert frame.index.tolist() == ["Asha Realty", "Ravi Motors"]
+    assert frame.loc["Ravi Motors", "unpriced_calls"] == 2
+    assert frame["cost_usd"].isna().tolist() == [False, True]
+
+
+def test_workspace_spend_keeps_the_top_spenders_and_those_with_a_budget(crm):
+    assert ai_q.workspace_spend(crm, NOVEMBER, top=1)["workspace"].tolist() == ["Ravi Motors"]
+    # Both have a budget row: kept however small their spend.
+    kept = ai_q.workspace_spend(crm, NOVEMBER, top=0, with_budgets=True)
+    assert kept["workspace"].tolist() == ["Ravi Motors", "Asha Realty"]
+
+
+def test_a_price_change_mid_period_prices_each_stretch_at_its_price_in_sql(crm, monkeypatch):
+    cheaper = ai_policy.Price(HAIKU, date(2026, 11, 1), 0.5, 2.5)
+    monkeypatch.setattr(ai_policy, "PRICES", (*ai_policy.PRICES, cheaper))
+
+    frame = ai_q.workspace_spend(crm, NOVEMBER, ai_q.Scope(model=HAIKU))
+
+    assert frame["cost_usd"].tolist() == pytest.approx([(150 + 200 + 12.5) / 1e6])
 
 
 def test_months_are_indian_calendar_months(crm):

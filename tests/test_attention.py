@@ -66,6 +66,9 @@ def test_ai_budget_usage_sums_this_months_calls_of_budgeted_workspaces(engine, f
     by_workspace = rows.groupby("workspace_id")["input_tokens"].sum().to_dict()
     assert by_workspace[fx.over_budget_workspace] == 2_000_000
     assert by_workspace[fx.acme] == 500_000
+    # One row per budgeted workspace, priced in SQL: 2M Haiku input tokens at $1 per million.
+    assert rows["workspace_id"].is_unique
+    assert rows.set_index("workspace_id").loc[fx.over_budget_workspace, "cost_usd"] == pytest.approx(2.0)
 
 
 def test_a_role_runs_only_the_queries_its_list_needs(engine, fx):

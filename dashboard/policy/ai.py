@@ -315,30 +315,33 @@ def declared(feature: str) -> frozenset[str]:
 
 def categories_sent(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per data category a group of calls carried, from ``frame`` (data_categories
-    as comma-separated text, feature, workspace_id, workspace, calls, prompt_tokens),
-    flagged ``undeclared`` where the feature is not declared to send that category."""
+    as comma-separated text, feature, calls, prompt_tokens, and optionally workspace_id and
+    workspace), flagged ``undeclared`` where the feature is not declared to send that
+    category."""
+    keys = ["feature", *[k for k in ("workspace_id", "workspace") if k in frame.columns]]
     rows = []
-    for row in frame.itertuples(index=False):
-        for category in sorted(categories.parse(row.data_categories)):
+    for row in frame.to_dict("records"):
+        for category in sorted(categories.parse(row["data_categories"])):
             rows.append({
-                "category": category, "feature": row.feature, "workspace_id": row.workspace_id,
-                "workspace": row.workspace, "calls": int(row.calls),
-                "prompt_tokens": int(row.prompt_tokens),
-                "undeclared": category not in declared(row.feature),
+                "category": category, **{k: row[k] for k in keys}, "calls": int(row["calls"]),
+                "prompt_tokens": int(row["prompt_tokens"]),
+                "undeclared": category not in declared(row["feature"]),
             })
-    columns = ["category", "feature", "workspace_id", "workspace", "calls", "prompt_tokens",
-               "undeclared"]
-    exploded = pd.DataFrame(rows, columns=columns).astype(
-        {"workspace_id": int, "calls": int, "prompt_tokens": int, "undeclared": bool})
-    return exploded.groupby(columns[:4] + ["undeclared"], as_index=False, sort=True)[
+    columns = ["category", *keys, "calls", "prompt_tokens", "undeclared"]
+    types = {"calls": int, "prompt_tokens": int, "undeclared": bool}
+    if "workspace_id" in keys:
+        types["workspace_id"] = int
+    exploded = pd.DataFrame(rows, columns=columns).astype(types)
+    return exploded.groupby(["category", *keys, "undeclared"], as_index=False, sort=True)[
         ["calls", "prompt_tokens"]].sum()[columns]
 
 
 def undeclared_sent(sent: pd.DataFrame) -> pd.DataFrame:
-    """Per feature and category sent without being declared: calls and workspaces."""
+    """Per feature and category sent without being declared: calls (the page asks the
+    database how many workspaces sent each)."""
     flagged = sent[sent["undeclared"]]
     return (flagged.groupby(["feature", "category"], as_index=False, sort=True)
-            .agg(calls=("calls", "sum"), workspaces=("workspace_id", "nunique")))
+            .agg(calls=("calls", "sum")))
 
 
 # --- reconciliation with Anthropic's reports -----------------------------------------------

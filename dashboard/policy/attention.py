@@ -312,8 +312,7 @@ def from_purges(rows: pd.DataFrame, now: datetime) -> list[Item]:
 def from_ai_usage(rows: pd.DataFrame, now: datetime) -> list[Item]:
     if rows.empty:
         return []
-    costed = ai_policy.with_cost(rows)
-    spent = ai_policy.total_by(costed, ["workspace_id", "workspace"])
+    spent = rows  # one row per budgeted workspace, priced in SQL
     budgets = rows.groupby(["workspace_id", "workspace"], as_index=False)["monthly_budget_usd"].first()
     budgets = budgets.assign(ai_enabled=True, version=0)
     standing = ai_policy.needing_attention(ai_policy.budget_standing(spent, budgets, _ist_month(now), now))

@@ -9,7 +9,7 @@ from datetime import datetime, time
 
 import streamlit as st
 
-from dashboard import clock, db
+from dashboard import clock
 from dashboard import settings as settings_module
 from dashboard.auth import masking
 from dashboard.auth.roles import Access, access
@@ -378,7 +378,7 @@ if picked is not None:
                          "It holds the subject's personal data; the download is recorded in the audit log.",
                          perform=release))
             # Read fresh, never cached: it is a person's whole data.
-            if released == export_id and (file := execution_q.archive(db.reader(), export_id)) is not None:
+            if released == export_id and (file := data.fresh(execution_q.archive, export_id)) is not None:
                 st.download_button(f"Save {file[0]}", data=file[1], file_name=file[0], mime="application/zip",
                                    key=f"save-{export_id}", icon=":material/download:")
 

@@ -36,5 +36,13 @@ def load(query: Callable[..., T], *args) -> T:
     return _cached(query, f"{query.__module__}.{query.__qualname__}", database, *args)
 
 
+def fresh(query: Callable[..., T], *args) -> T:
+    """Run a query on the database pages read from, never cached: for what must not sit in
+    a cache sessions share (one person's whole data, as an access archive)."""
+    if recorded is not None:
+        recorded.append((query, args))
+    return query(db.reader(), *args)
+
+
 def clear() -> None:
     _cached.clear()

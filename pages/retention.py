@@ -10,7 +10,6 @@ from dashboard.auth.roles import Access, access
 from dashboard.auth.session import require_role
 from dashboard.metrics import Figure
 from dashboard.policy import categories, retention
-from dashboard.policy.requests import execution
 from dashboard.ui import data, execution_views, format, retention_views, tables
 from dashboard.ui.actions import Action, actor, core, offer
 from dashboard.ui.kpis import Kpi, kpi_row
@@ -89,29 +88,8 @@ if picked_row is not None:
     if tasks is not None and not tasks.empty:
         st.markdown("**Sub-processors' erasure tasks**: one per sub-processor that received an "
                     "erased category")
-        execution_views.tasks_table(tasks)
-        task = tables.pick(tasks, label="Task", key="purge-task", display="sub_processor")
-        if task is not None:
-            task_id, task_seen = int(task["id"]), {"expected_version": int(task["version"])}
-
-            def acknowledge_inputs():
-                return {"evidence": st.text_area("Evidence: their confirmation, reference or date",
-                                                 key=f"ack-{task_id}:evidence")}
-
-            task_verbs = {
-                "acknowledge": Action(f"ack-{task_id}", "Acknowledge", f"{task['sub_processor']} confirmed",
-                                      "Record the sub-processor's confirmation as evidence.",
-                                      seen=task_seen, inputs=acknowledge_inputs,
-                                      perform=lambda key, v: core().acknowledge_erasure_task(
-                                          me, task_id, idempotency_key=key, **v)),
-                "resend": Action(f"resend-{task_id}", "Resend", f"Resend to {task['sub_processor']}",
-                                 "The erasure instruction is sent again.", seen=task_seen,
-                                 perform=lambda key, v: core().resend_erasure_task(
-                                     me, task_id, idempotency_key=key, **v)),
-            }
-            task_offered = execution.task_actions(task["status"], task["method"])
-            for column, verb in zip(st.columns(max(len(task_offered), 1)), task_offered):
-                offer(task_verbs[verb], column)
+        execution_views.task_desk(tasks, me, key="purge-task",
+                                  resend_help="The erasure instruction is sent again.")
 
     def hold_inputs():
         basis = st.selectbox("Basis", list(retention.HOLD_BASIS), key=f"hold-{workspace_id}:basis",

@@ -325,29 +325,8 @@ if picked is not None:
     tasks = data.load(execution_q.tasks, request_id)
     if not tasks.empty:
         st.markdown("**Sub-processor tasks**: one per sub-processor that received the subject's data")
-        execution_views.tasks_table(tasks)
-        task = tables.pick(tasks, label="Task", key="task", display="sub_processor")
-        if task is not None:
-            task_id, task_seen = int(task["id"]), {"expected_version": int(task["version"])}
-
-            def acknowledge_inputs():
-                return {"evidence": st.text_area("Evidence: their confirmation, reference or date",
-                                                 key=f"ack-{task_id}:evidence")}
-
-            task_verbs = {
-                "acknowledge": Action(f"ack-{task_id}", "Acknowledge", f"{task['sub_processor']} confirmed",
-                                      "Record the sub-processor's confirmation as evidence.", seen=task_seen,
-                                      inputs=acknowledge_inputs,
-                                      perform=lambda key, v: core().acknowledge_erasure_task(
-                                          me, task_id, idempotency_key=key, **v)),
-                "resend": Action(f"resend-{task_id}", "Resend", f"Resend to {task['sub_processor']}",
-                                 "The instruction is sent again and recorded in the timeline.", seen=task_seen,
-                                 perform=lambda key, v: core().resend_erasure_task(
-                                     me, task_id, idempotency_key=key, **v)),
-            }
-            task_offered = execution.task_actions(task["status"], task["method"])
-            for column, verb in zip(st.columns(max(len(task_offered), 1)), task_offered):
-                offer(task_verbs[verb], column)
+        execution_views.task_desk(tasks, me, key="task",
+                                  resend_help="The instruction is sent again and recorded in the timeline.")
 
     if data.load(execution_q.erasure_runs, request_id):
         execution_views.residue_result(data.load(execution_q.residual_check, request_id))

@@ -7,7 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.auth import masking
+from dashboard.core.models import Actor
+from dashboard.policy.requests import execution
 from dashboard.ui import tables
+from dashboard.ui.actions import Action, core, offer
 from queries.execution import Residue
 
 _WHEN = "D MMM YYYY, HH:mm"
@@ -77,3 +80,31 @@ def exports_table(exports: pd.DataFrame) -> None:
             "requested_at": st.column_config.DatetimeColumn("Requested (IST)", format=_WHEN),
             "ready_at": st.column_config.DatetimeColumn("Ready (IST)", format=_WHEN),
             "items": "Items", "downloads": "Downloads"})
+
+
+def task_desk(tasks: pd.DataFrame, me: Actor, *, key: str, resend_help: str) -> None:
+    """Erasure tasks (of a rights request or a purge): the table, a picker kept in
+    ``?<key>=``, and the picked task's actions (acknowledge with evidence, resend)."""
+    tasks_table(tasks)
+    task = tables.pick(tasks, label="Task", key=key, display="sub_processor")
+    if task is None:
+        return
+    task_id, seen = int(task["id"]), {"expected_version": int(task["version"])}
+
+    def acknowledge_inputs():
+        return {"evidence": st.text_area("Evidence: their confirmation, reference or date",
+                                         key=f"ack-{task_id}:evidence")}
+
+    verbs = {
+        "acknowledge": Action(f"ack-{task_id}", "Acknowledge", f"{task['sub_processor']} confirmed",
+                              "Record the sub-processor's confirmation as evidence.", seen=seen,
+                              inputs=acknowledge_inputs,
+                              perform=lambda k, v: core().acknowledge_erasure_task(
+                                  me, task_id, idempotency_key=k, **v)),
+        "resend": Action(f"resend-{task_id}", "Resend", f"Resend to {task['sub_processor']}",
+                         resend_help, seen=seen,
+                         perform=lambda k, v: core().resend_erasure_task(me, task_id, idempotency_key=k, **v)),
+    }
+    offered = execution.task_actions(task["status"], task["method"])
+    for column, verb in zip(st.columns(max(len(offered), 1)), offered):
+        offer(verbs[verb], column)

@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 
 from dashboard.policy import ai as ai_policy
 from dashboard.policy import categories
+from dashboard.ui.charts import LAYOUT
 
-_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="")
 
 
 def cost_by_day(costed: pd.DataFrame) -> go.Figure:
@@ -17,7 +17,7 @@ def cost_by_day(costed: pd.DataFrame) -> go.Figure:
     figure = px.bar(daily, x="day", y="cost_usd", color="model",
                     title="Cost by day and model (USD; unpriced models have no bar)",
                     labels={"day": "Day (IST)", "cost_usd": "Cost (USD)", "model": "Model"})
-    return figure.update_layout(**_LAYOUT, hovermode="x unified")
+    return figure.update_layout(**LAYOUT, hovermode="x unified")
 
 
 def outcomes_by_day(usage: pd.DataFrame) -> go.Figure:
@@ -29,7 +29,7 @@ def outcomes_by_day(usage: pd.DataFrame) -> go.Figure:
                     title="Calls that failed, by day and reason",
                     labels={"day": "Day (IST)", "calls": "Calls", "outcome": "Reason"},
                     category_orders={"outcome": [ai_policy.OUTCOME_TITLES[o] for o in failing]})
-    return figure.update_layout(**_LAYOUT, hovermode="x unified")
+    return figure.update_layout(**LAYOUT, hovermode="x unified")
 
 
 def latency_by_day(latency: pd.DataFrame) -> go.Figure:
@@ -39,7 +39,7 @@ def latency_by_day(latency: pd.DataFrame) -> go.Figure:
     ])
     figure.update_layout(title="Latency of answered calls (ms)", xaxis_title="Day (IST)",
                          yaxis_title="Milliseconds")
-    return figure.update_layout(**_LAYOUT, hovermode="x unified")
+    return figure.update_layout(**LAYOUT, hovermode="x unified")
 
 
 def budgets(standing: pd.DataFrame) -> go.Figure:
@@ -54,7 +54,7 @@ def budgets(standing: pd.DataFrame) -> go.Figure:
     ])
     figure.update_layout(barmode="stack", title="Top workspaces this month: spend, projection, budget (USD)",
                          xaxis_title="USD", height=120 + 28 * len(shown))
-    return figure.update_layout(**_LAYOUT)
+    return figure.update_layout(**LAYOUT)
 
 
 def categories_heatmap(sent: pd.DataFrame) -> go.Figure:
@@ -72,4 +72,4 @@ def categories_heatmap(sent: pd.DataFrame) -> go.Figure:
         colorscale="Blues", colorbar_title="Calls", hoverongaps=False,
     ))
     figure.update_layout(title="Calls by personal data category and feature")
-    return figure.update_layout(**_LAYOUT)
+    return figure.update_layout(**LAYOUT)

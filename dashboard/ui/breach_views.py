@@ -13,13 +13,13 @@ import streamlit as st
 
 from dashboard import clock
 from dashboard.policy import breach
+from dashboard.ui.charts import LAYOUT
 
 RED = "color: #c62828; font-weight: 600"
 WHEN = "D MMM YYYY, HH:mm"
 STATE_COLOURS = {breach.NoticeState.OVERDUE: "#c62828", breach.NoticeState.RUNNING: "#ef6c00",
                  breach.NoticeState.DONE: "#2e7d32", breach.NoticeState.NOT_REQUIRED: "#9e9e9e"}
-_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="",
-               legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+_LAYOUT = {**LAYOUT, "legend": dict(orientation="h", yanchor="bottom", y=1.0, x=0)}
 
 
 def _row(record: pd.Series) -> dict:

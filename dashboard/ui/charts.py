@@ -6,7 +6,9 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="", hovermode="x unified")
+# Every chart's frame (the area modules add to it).
+LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="")
+_LAYOUT = {**LAYOUT, "hovermode": "x unified"}
 
 
 def mrr_trend(frame: pd.DataFrame) -> go.Figure:

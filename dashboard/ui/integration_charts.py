@@ -7,8 +7,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from dashboard.policy.integrations import WORST_FIRST
+from dashboard.ui.charts import LAYOUT
 
-_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="")
 
 # Red needs a person, amber needs watching; paused and disconnected are deliberate.
 STATE_COLOURS = {"failing": "#d62728", "degraded": "#ff9f1c", "paused": "#7f8c9a",
@@ -28,7 +28,7 @@ def fleet_by_provider(counts: pd.DataFrame, names: dict[str, str]) -> go.Figure:
                          "provider": list(names.values())},
         labels={"integrations": "Integrations", "provider": "", "state": "State"},
     )
-    return figure.update_layout(**_LAYOUT)
+    return figure.update_layout(**LAYOUT)
 
 
 def events_by_day(frame: pd.DataFrame, title: str) -> go.Figure:
@@ -39,11 +39,11 @@ def events_by_day(frame: pd.DataFrame, title: str) -> go.Figure:
         category_orders={"status": list(EVENT_COLOURS)},
         labels={"day": "Day (IST)", "events": "Events", "status": "Outcome"},
     )
-    return figure.update_layout(**_LAYOUT, hovermode="x unified")
+    return figure.update_layout(**LAYOUT, hovermode="x unified")
 
 
 def delivery_funnel(frame: pd.DataFrame, title: str) -> go.Figure:
     """A delivery funnel (from ``fleet.funnel``): each stage's messages and share of sent."""
     figure = go.Figure(go.Funnel(y=frame["stage"], x=frame["messages"],
                                  textinfo="value+percent initial"))
-    return figure.update_layout(**_LAYOUT, title=title)
+    return figure.update_layout(**LAYOUT, title=title)

@@ -17,9 +17,10 @@ from dashboard.auth.roles import SignedInUser
 from dashboard.core.service import CoreService
 from dashboard.ui import tables
 from queries import export
+from dashboard.ui.charts import LAYOUT
 
-_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="", hovermode="x unified",
-               legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+_LAYOUT = {**LAYOUT, "hovermode": "x unified",
+           "legend": dict(orientation="h", yanchor="bottom", y=1.0, x=0)}
 URGENT_STYLE = "color: #c62828; font-weight: 600"
 SUBJECT_COLUMNS = {"subject_name": "name", "subject_email": "email", "subject_phone": "phone"}
 

@@ -19,10 +19,11 @@ import streamlit as st
 
 from dashboard import clock
 from dashboard.policy import categories, retention
+from dashboard.ui.charts import LAYOUT
 
 RED = "color: #c62828; font-weight: 600"
-_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend_title_text="",
-               legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+# The legend goes under the bars: above them it runs into the title.
+_LAYOUT = {**LAYOUT, "legend": dict(orientation="h", yanchor="top", y=-0.12, x=0)}
 DAY = "D MMM YYYY"
 
 
@@ -146,10 +147,7 @@ def timeline(upcoming: pd.DataFrame, holds: pd.DataFrame, now: datetime) -> go.F
                          title="Upcoming purges and active holds (IST)",
                          labels={"account": "", "what": ""})
     figure.add_vline(x=now + clock.IST_OFFSET, line_dash="dot", line_color="#c62828")
-    # The legend goes under the bars: above them it runs into the title.
-    return (figure.update_layout(**_LAYOUT)
-            .update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, x=0))
-            .update_yaxes(autorange="reversed"))
+    return figure.update_layout(**_LAYOUT).update_yaxes(autorange="reversed")
 
 
 def violations_table(violations: pd.DataFrame, now: datetime) -> None:

@@ -4,6 +4,8 @@
   schema-check  compare the live database with dashboard/schema.py; exit 1 on drift
   users add     create a local back-office account, asking for the password without echo
   digest        send each back-office user their role's Attention list through the core (daily cron)
+  migrate       create the back-office's read-side tables (rollups) a CRM database lacks
+  rollups       refresh every rollup as of now (hourly cron; see dashboard/rollups.py)
 """
 
 from __future__ import annotations
@@ -74,6 +76,23 @@ def _users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(_args: argparse.Namespace) -> int:
+    from dashboard import rollups
+
+    created = rollups.migrate(db.primary())
+    print("Created " + ", ".join(created) if created else "Nothing to create: every rollup table exists.")
+    return 0
+
+
+def _rollups(_args: argparse.Namespace) -> int:
+    from dashboard import clock, rollups
+
+    now = clock.utcnow()
+    for done in rollups.refresh(db.primary(), now):
+        print(f"{done.rollup}: {done.rows:,} rows as of {now.isoformat()} in {done.seconds:.1f} s")
+    return 0
+
+
 # --- digest ---
 
 
@@ -125,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
                             help="the back-office's address, e.g. https://backoffice.zivo.in, for the links")
     digest_cmd.add_argument("--actor", help="the system actor's email (default digest@system.zivo)")
     digest_cmd.set_defaults(run=_digest)
+
+    migrate_cmd = commands.add_parser("migrate", help="create the rollup tables a database lacks")
+    migrate_cmd.set_defaults(run=_migrate)
+
+    rollups_cmd = commands.add_parser("rollups", help="refresh every rollup (hourly cron)")
+    rollups_cmd.set_defaults(run=_rollups)
 
     args = parser.parse_args(argv)
     try:

@@ -382,8 +382,17 @@ def seed(
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn)
         _execute_requests(conn, now, seed, counts)
+    _refresh_rollups(engine, now, progress)
     progress(f"Done: {sum(counts.values()):,} rows")
     return counts
+
+
+def _refresh_rollups(engine: Engine, now: datetime, progress: Callable[[str], None]) -> None:
+    """What the hourly cron would have done by ``now`` (dashboard/rollups.py)."""
+    from dashboard import rollups
+
+    for done in rollups.refresh(engine, now):
+        progress(f"Rollup {done.rollup}: {done.rows:,} rows in {done.seconds:.1f} s")
 
 
 def _refuse_unless_empty(conn: Connection) -> None:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from dashboard import clock
 from dashboard.policy import integrations as health
 from dashboard.policy.messaging import FUNNELS, LOST
 from dashboard.policy.providers import KIND_WORDS, PROVIDER_IDS, PROVIDERS
+from dashboard.rollups import REFRESH_MINUTES
 from queries import integrations as integrations_q
 
 _SIGNAL_FIELDS = tuple(f.name for f in fields(health.Signals))
@@ -63,6 +65,17 @@ def one(engine: Engine, now: datetime, integration_id: int) -> dict[str, Any] | 
     such integration."""
     rows = classify(integrations_q.signals(engine, now, integration_id), now).to_dict("records")
     return {key: _plain(value) for key, value in rows[0].items()} if rows else None
+
+
+def baselines_note(as_of: datetime | None, now: datetime) -> str:
+    """What the page says about the usual gaps it judged silence by (dashboard/rollups.py)."""
+    if as_of is None:
+        return ("No usual gaps yet: `python -m dashboard rollups` has not run on this database, "
+                "so silence is not judged.")
+    note = f"Usual gaps as of {clock.format_ist(as_of)} IST (refreshed hourly)."
+    if now - as_of > timedelta(minutes=2 * REFRESH_MINUTES):
+        note += " That is late: check that the hourly `python -m dashboard rollups` runs."
+    return note
 
 
 def pick_options(listed: pd.DataFrame, linked: dict[str, Any] | None) -> pd.DataFrame:

@@ -496,6 +496,30 @@ backoffice_notifications = Table(
 )
 
 
+# --- read-side objects for speed (issue 11): the back-office's own, see dashboard/rollups.py ---
+# Each integration's usual gap between events, as of the last refresh: a percentile over
+# two weeks of events costs seconds on a large database, and the baseline moves slowly.
+integration_baselines = Table(
+    "integration_baselines",
+    metadata,
+    Column("integration_id", Id, primary_key=True, autoincrement=False),
+    Column("usual_gap_s", Float),
+    Column("gaps", Integer, nullable=False),
+    Column("as_of", DateTime, nullable=False),
+)
+
+# When each rollup was last refreshed, what time it describes, and what it cost.
+rollup_refreshes = Table(
+    "rollup_refreshes",
+    metadata,
+    Column("rollup", String(60), primary_key=True),
+    Column("as_of", DateTime, nullable=False),
+    Column("refreshed_at", DateTime, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("rows", Integer, nullable=False),
+)
+
+
 @dataclass(frozen=True)
 class Drift:
     """What a live database lacks compared with this schema."""

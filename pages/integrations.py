@@ -102,6 +102,7 @@ def fleet_view(provider, state, search, workspace_id):
         st.success("Nothing to show: every integration in this view is healthy.")
     else:
         not_healthy_table(listed)
+    st.caption(fleet.baselines_note(data.load(integrations_q.baselines_as_of), now))
 
 
 @every

@@ -3,10 +3,11 @@ provider and state, the worst-first list; per-provider volumes, error codes, lat
 delivery; one integration's timeline.
 
 Each function is one SQL round trip. Aggregation happens here (counts, the top error code,
-the usual gap between events as a percentile of gaps, latency percentiles, the state
-itself), so what comes back is bounded: counts, at most ``TABLE_ROWS`` integrations, or
-one. No contact is named: events and messages are counted, never listed with who they
-were for.
+latency percentiles, the state itself), so what comes back is bounded: counts, at most
+``TABLE_ROWS`` integrations, or one. The usual gap between an integration's events is the
+exception: it is read from ``integration_baselines``, which ``dashboard.rollups`` refreshes
+(``usual_gaps`` is its query). No contact is named: events and messages are counted, never
+listed with who they were for.
 """
 
 from __future__ import annotations
@@ -40,7 +41,15 @@ from dashboard.policy.providers import (
     Provider,
     RateRule,
 )
-from dashboard.schema import audit_log, integration_events, integrations, messages, workspaces
+from dashboard.schema import (
+    audit_log,
+    integration_baselines,
+    integration_events,
+    integrations,
+    messages,
+    rollup_refreshes,
+    workspaces,
+)
 from queries.sql import ist_day, percentile, seconds_between
 
 # An ops-triggered connection test is not traffic: it neither ends a silence nor fails a rate.
@@ -71,10 +80,37 @@ _COUNTS = ["recent_events", "recent_errors", "gaps", "attempted", "delivered", "
            "complained"]
 
 
+def usual_gaps(now: datetime):
+    """Each integration's usual gap: the ``GAP_PERCENTILE`` of the gaps between its events
+    over the ``BASELINE_DAYS`` before ``now``, and how many gaps there were. Seconds of work
+    on a large database, so ``dashboard.rollups`` keeps its result in
+    ``integration_baselines``, which the signals read. Columns: integration_id,
+    usual_gap_s, gaps."""
+    previous = func.lag(e.occurred_at).over(partition_by=e.integration_id, order_by=e.occurred_at)
+    gaps = (
+        select(e.integration_id, seconds_between(e.occurred_at, previous).label("gap_s"))
+        .where(e.occurred_at >= now - timedelta(days=BASELINE_DAYS), e.occurred_at < now,
+               e.kind != CONNECTION_TEST)
+        .subquery("gaps")
+    )
+    return (
+        select(gaps.c.integration_id, percentile(gaps.c.gap_s, GAP_PERCENTILE).label("usual_gap_s"),
+               func.count(gaps.c.gap_s).label("gaps"))
+        .group_by(gaps.c.integration_id)
+    )
+
+
+def baselines_as_of(engine: Engine) -> datetime | None:
+    """When the usual gaps were last computed (None: never, so silence is not judged)."""
+    r = rollup_refreshes.c
+    with engine.connect() as conn:
+        return conn.execute(select(r.as_of).where(r.rollup == integration_baselines.name)).scalar()
+
+
 def _signals(now: datetime, integration_id: int | None = None):
     """The subquery of every integration's (or one's) signals and health state: its row, the
-    last day's events and top error code, the usual gap between its events over the
-    baseline, the last week's outbound messages, and who paused it."""
+    last day's events and top error code, its usual gap between events (as of the last
+    rollup refresh), the last week's outbound messages, and who paused it."""
     one = [e.integration_id == integration_id] if integration_id is not None else []
     traffic = [e.kind != CONNECTION_TEST, e.occurred_at < now, *one]
     recent = [e.occurred_at >= now - timedelta(hours=RECENT_HOURS), *traffic]
@@ -94,17 +130,7 @@ def _signals(now: datetime, integration_id: int | None = None):
         func.row_number().over(partition_by=codes.c.integration_id,
                                order_by=(codes.c.n.desc(), codes.c.error_code)).label("rn"),
     ).subquery("ranked")
-    previous = func.lag(e.occurred_at).over(partition_by=e.integration_id, order_by=e.occurred_at)
-    gaps = (
-        select(e.integration_id, seconds_between(e.occurred_at, previous).label("gap_s"))
-        .where(e.occurred_at >= now - timedelta(days=BASELINE_DAYS), *traffic)
-        .subquery("gaps")
-    )
-    usual = (
-        select(gaps.c.integration_id, percentile(gaps.c.gap_s, GAP_PERCENTILE).label("usual_gap_s"),
-               func.count(gaps.c.gap_s).label("gaps"))
-        .group_by(gaps.c.integration_id).subquery("usual")
-    )
+    usual = integration_baselines
     sent = [m.direction == "outbound", m.status.not_in(NOT_ATTEMPTED_STATUSES),
             m.created_at >= now - timedelta(days=DELIVERY_DAYS), m.created_at < now]
     if integration_id is not None:

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert
 
-from dashboard import schema
+from dashboard import rollups, schema
 from dashboard.periods import Window
 from tests.builders import Builder
 
@@ -136,5 +136,6 @@ def fleet(engine) -> Fleet:
                          disconnected_at=NOW - 2 * 24 * HOUR, disconnect_reason=DISCONNECT_REASON)
     expiring = b.integration(idle, provider="whatsapp", token_expires_at=NOW + 3 * 24 * HOUR,
                              last_event_at=NOW - HOUR, last_success_at=NOW - HOUR)
+    rollups.refresh(engine, NOW)  # the hourly refresh of the usual gaps ran just now
     return Fleet(steady, silent, throttled, undeliverable, bouncy, broke, paused, suspended,
                  gone, expiring)

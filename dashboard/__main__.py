@@ -88,8 +88,13 @@ def _rollups(_args: argparse.Namespace) -> int:
     from dashboard import clock, rollups
 
     now = clock.utcnow()
+    missing = rollups.missing(db.primary())
+    if missing:
+        print(f"The rollup tables {', '.join(missing)} do not exist yet: run "
+              "`python -m dashboard migrate` first.", file=sys.stderr)
+        return 1
     for done in rollups.refresh(db.primary(), now):
-        print(f"{done.rollup}: {done.rows:,} rows as of {now.isoformat()} in {done.seconds:.1f} s")
+        print(f"{done.rollup}: {done.rows:,} rows as of {done.as_of.isoformat()} in {done.seconds:.1f} s")
     return 0
 
 

@@ -41,11 +41,15 @@ def engine_for(url: str) -> Engine:
             dbapi_connection.create_aggregate("percentile_cont", 2, PercentileCont)
 
         return engine
+    # JIT compilation costs a page's aggregate queries more than it saves (it took seconds
+    # of a cold render in bench/results.md), so it is off for this app's sessions.
+    options = " ".join(filter(None, [parsed.query.get("options"), "-c jit=off"]))
     return create_engine(
         url,
         pool_pre_ping=True,
         hide_parameters=True,  # bound values are personal data: never in an error or a log
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "zivo-backoffice"},
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "zivo-backoffice",
+                      "options": options},
     )
 
 

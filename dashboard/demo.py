@@ -382,17 +382,22 @@ def seed(
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn)
         _execute_requests(conn, now, seed, counts)
-    _refresh_rollups(engine, now, progress)
+    _refresh_rollups(engine, now, counts, progress)
     progress(f"Done: {sum(counts.values()):,} rows")
     return counts
 
 
-def _refresh_rollups(engine: Engine, now: datetime, progress: Callable[[str], None]) -> None:
-    """What the hourly cron would have done by ``now`` (dashboard/rollups.py)."""
+def _refresh_rollups(engine: Engine, now: datetime, counts: dict[str, int],
+                     progress: Callable[[str], None]) -> None:
+    """What the hourly cron would have done by ``now`` (dashboard/rollups.py); the rollups'
+    rows join ``counts``."""
     from dashboard import rollups
 
-    for done in rollups.refresh(engine, now):
+    refreshed = rollups.refresh(engine, now)
+    for done in refreshed:
         progress(f"Rollup {done.rollup}: {done.rows:,} rows in {done.seconds:.1f} s")
+        counts[done.rollup] = done.rows
+    counts[rollups.rollup_refreshes.name] = len(refreshed)
 
 
 def _refuse_unless_empty(conn: Connection) -> None:

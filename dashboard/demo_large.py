@@ -106,7 +106,7 @@ def seed(engine: Engine, seed: int = 7, *, now: datetime | None = None,
         d._refuse_unless_empty(conn)
         run = _Run(conn, scale, seed, now, progress)
         counts = run.run()
-    d._refresh_rollups(engine, now, progress)
+    d._refresh_rollups(engine, now, counts, progress)
     progress(f"Done: {sum(counts.values()):,} rows in {time.monotonic() - run.started:.0f} s")
     return counts
 

@@ -10,6 +10,16 @@ shows the plans):
   live parts of an integration's health (status, last event, errors, token) are never
   rolled up.
 
+- ``ai_call_days``: AI calls per Indian day, UTC day, feature, model, tier and outcome,
+  with token sums (``queries.ai_usage.day_rollup``), for the Overview's AI cost by month;
+- ``message_days``: messages per Indian day, channel, provider, direction and status
+  (``queries.overview.message_day_rollup``), for the Overview's messages per channel.
+  A day rollup holds whole Indian days before its cut (the Indian midnight of its last
+  refresh); a query reads those days from it and the rest from the source in one
+  statement (``queries.sql.rolled_until``), so its answer is the same with or without it.
+  Each refresh recomputes the last ``RECOMPUTE_DAYS`` days before the cut as well, for
+  rows written late.
+
 ``refresh`` recomputes every rollup as of ``now`` in one transaction per rollup, so a
 reader sees the old rows or the new ones, never a mix; ``rollup_refreshes`` records when.
 It runs hourly from cron (``python -m dashboard rollups``), after the demo is seeded, and
@@ -21,24 +31,38 @@ from __future__ import annotations
 
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, delete, func, insert, literal, select, text
+from sqlalchemy import Select, Table
 from sqlalchemy.engine import Connection, Engine
 
 from dashboard import clock
-from dashboard.schema import integration_baselines, rollup_refreshes
+from dashboard.schema import ai_call_days, integration_baselines, message_days, rollup_refreshes
+from queries import ai_usage, overview
 from queries.integrations import usual_gaps
+from queries.sql import start_day
 
 # Run by cron at this interval (README); a refresh older than twice this is stale.
 REFRESH_MINUTES = 60
-TABLES = (integration_baselines, rollup_refreshes)
+# Days before the cut recomputed on every refresh, for rows written or changed late:
+RECOMPUTE_DAYS = {
+    # a batch call's row can be written up to 24 h after it was sent (Anthropic: "Message
+    # Batches … complete within 24 hours");
+    "ai_call_days": 2,
+    # a message's status changes as receipts arrive; WhatsApp retries an undelivered
+    # message for up to 30 days (Meta Cloud API, message TTL), SMS and email within days.
+    "message_days": 31,
+}
+TABLES = (integration_baselines, ai_call_days, message_days, rollup_refreshes)
 
 
 @dataclass(frozen=True)
 class Refreshed:
     rollup: str
+    as_of: datetime
     rows: int
     seconds: float
 
@@ -55,7 +79,7 @@ def _record(conn: Connection, rollup: str, as_of: datetime, started: float, rows
     conn.execute(insert(rollup_refreshes).values(rollup=rollup, as_of=as_of,
                                                  refreshed_at=clock.utcnow(), seconds=seconds,
                                                  rows=rows))
-    return Refreshed(rollup, rows, seconds)
+    return Refreshed(rollup, as_of, rows, seconds)
 
 
 def refresh_baselines(engine: Engine, now: datetime) -> Refreshed:
@@ -75,16 +99,46 @@ def refresh_baselines(engine: Engine, now: datetime) -> Refreshed:
         return _record(conn, name, now, started, rows)
 
 
+def refresh_days(engine: Engine, now: datetime, table: Table,
+                 source: Callable[[datetime, datetime], Select]) -> Refreshed:
+    """Bring a day rollup up to the Indian midnight before ``now``: the days since the last
+    cut (less ``RECOMPUTE_DAYS``) are deleted and aggregated again from ``source``."""
+    started = time.monotonic()
+    cut = clock.ist_midnight_utc((now + clock.IST_OFFSET).date())
+    r = rollup_refreshes.c
+    with engine.begin() as conn:
+        _lock(conn, table.name)
+        previous = conn.execute(select(r.as_of).where(r.rollup == table.name)).scalar()
+        since = (None if previous is None
+                 else min(previous, cut) - timedelta(days=RECOMPUTE_DAYS[table.name]))
+        wipe = delete(table)
+        if since is not None:
+            wipe = wipe.where(table.c.day >= start_day(since))
+        conn.execute(wipe)
+        rows = source(since or datetime(1970, 1, 1), cut).subquery()
+        conn.execute(insert(table).from_select(list(rows.c.keys()), select(rows)))
+        count = conn.execute(select(func.count()).select_from(table)).scalar_one()
+        return _record(conn, table.name, cut, started, count)
+
+
 def refresh(engine: Engine, now: datetime | None = None) -> list[Refreshed]:
     """Refresh every rollup as of ``now`` (default: the clock)."""
     now = now or clock.utcnow()
-    return [refresh_baselines(engine, now)]
+    return [refresh_baselines(engine, now),
+            refresh_days(engine, now, ai_call_days, ai_usage.day_rollup),
+            refresh_days(engine, now, message_days, overview.message_day_rollup)]
+
+
+def missing(engine: Engine) -> list[str]:
+    """The rollup tables the database lacks."""
+    with engine.connect() as conn:
+        return [t.name for t in TABLES if not conn.dialect.has_table(conn, t.name)]
 
 
 def migrate(engine: Engine) -> list[str]:
     """Create the rollup tables a database lacks; return their names. Idempotent."""
-    with engine.connect() as conn:
-        missing = [t for t in TABLES if not conn.dialect.has_table(conn, t.name)]
-    for table in missing:
-        table.create(engine)
-    return [t.name for t in missing]
+    lacking = missing(engine)
+    for table in TABLES:
+        if table.name in lacking:
+            table.create(engine)
+    return lacking

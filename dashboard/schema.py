@@ -508,6 +508,39 @@ integration_baselines = Table(
     Column("as_of", DateTime, nullable=False),
 )
 
+# AI calls per Indian day and UTC day (an Indian day straddles two UTC days; prices change
+# at UTC midnight and Anthropic reports in UTC days), feature, model, tier and outcome, with
+# token sums. Calls are final when written, so a day once rolled up stays true.
+ai_call_days = Table(
+    "ai_call_days",
+    metadata,
+    Column("day", String(10), nullable=False),  # YYYY-MM-DD in Asia/Kolkata
+    Column("utc_day", String(10), nullable=False),
+    Column("feature", String(30), nullable=False),
+    Column("model", String(60), nullable=False),
+    Column("service_tier", String(20)),
+    Column("outcome", String(20), nullable=False),
+    Column("requests", BigInteger, nullable=False),
+    *[Column(name, BigInteger, nullable=False) for name in (
+        "input_tokens", "output_tokens", "cache_creation_5m_input_tokens",
+        "cache_creation_1h_input_tokens", "cache_read_input_tokens")],
+    Index("ix_ai_call_days_day", "day"),
+)
+
+# Messages per Indian day (of creation), channel, provider, direction and status. A status
+# changes after the message is written (delivery receipts), so recent days are recomputed.
+message_days = Table(
+    "message_days",
+    metadata,
+    Column("day", String(10), nullable=False),  # YYYY-MM-DD in Asia/Kolkata
+    Column("channel", String(20), nullable=False),
+    Column("provider", String(20), nullable=False),
+    Column("direction", String(10), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("messages", BigInteger, nullable=False),
+    Index("ix_message_days_day", "day"),
+)
+
 # When each rollup was last refreshed, what time it describes, and what it cost.
 rollup_refreshes = Table(
     "rollup_refreshes",

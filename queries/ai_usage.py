@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import String, and_, case, func, literal, literal_column, null, or_, select
+from sqlalchemy import String, and_, case, func, literal, literal_column, null, or_, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
@@ -25,8 +25,8 @@ from sqlalchemy.sql.expression import FunctionElement
 from dashboard import clock
 from dashboard.periods import Window, month_start
 from dashboard.policy import ai as ai_policy
-from dashboard.schema import ai_budgets, ai_calls, workspaces
-from queries.sql import ist_day, percentile
+from dashboard.schema import ai_budgets, ai_call_days, ai_calls, workspaces
+from queries.sql import ist_day, percentile, rolled_until, start_day
 
 # The most per-workspace rows a page table shows.
 TOP_ROWS = 200
@@ -108,6 +108,20 @@ def _in_scope(start_utc: datetime, end_utc: datetime, scope: Scope) -> list:
 _CALLS_AND_WORKSPACES = ai_calls.join(workspaces, workspaces.c.id == ai_calls.c.workspace_id)
 
 
+def day_rollup(start_utc: datetime, end_utc: datetime):
+    """The calls in [start, end) per Indian day, UTC day, feature, model, tier and outcome,
+    with token sums: what ``dashboard.rollups`` keeps in ``ai_call_days``."""
+    c = ai_calls.c
+    keys = [ist_day(c.occurred_at).label("day"), utc_day(c.occurred_at).label("utc_day"),
+            c.feature, c.model, c.service_tier, _outcome().label("outcome")]
+    return (
+        select(*keys, func.count().label("requests"),
+               *[_sum(c[column]).label(column) for column in ai_policy.TOKEN_COLUMNS])
+        .where(c.occurred_at >= start_utc, c.occurred_at < end_utc)
+        .group_by(*keys)
+    )
+
+
 def _usage(engine: Engine, start_utc: datetime, end_utc: datetime, scope: Scope,
            **dims) -> pd.DataFrame:
     """Calls, outcome counts and token sums by ``dims`` (name -> expression), model,
@@ -119,20 +133,26 @@ def _usage(engine: Engine, start_utc: datetime, end_utc: datetime, scope: Scope,
             c.model, c.service_tier,
             _priced_on(start_utc, end_utc).label("priced_on"),
             _outcome().label("outcome"),
+            literal(1).label("requests"),
             *[c[column] for column in ai_policy.TOKEN_COLUMNS],
         )
         .select_from(_CALLS_AND_WORKSPACES)
         .where(*_in_scope(start_utc, end_utc, scope))
-        .subquery()
     )
-    keys = [inner.c[name] for name in (*dims, "model", "service_tier", "priced_on")]
+    return _summed(engine, inner.subquery(), list(dims))
+
+
+def _summed(engine: Engine, rows, dims: list[str]) -> pd.DataFrame:
+    """``rows`` (dims, model, service_tier, priced_on, outcome, requests and tokens) summed
+    per dims, model, tier and price stretch, an outcome's requests in its own column."""
+    keys = [rows.c[name] for name in (*dims, "model", "service_tier", "priced_on")]
     stmt = (
         select(
             *keys,
-            func.count().label("requests"),
-            *[_count_if(inner.c.outcome == outcome).label(outcome)
+            _sum(rows.c.requests).label("requests"),
+            *[_sum(case((rows.c.outcome == outcome, rows.c.requests), else_=0)).label(outcome)
               for outcome in ai_policy.OUTCOMES],
-            *[_sum(inner.c[column]).label(column) for column in ai_policy.TOKEN_COLUMNS],
+            *[_sum(rows.c[column]).label(column) for column in ai_policy.TOKEN_COLUMNS],
         )
         .group_by(*keys)
         .order_by(*keys)
@@ -165,11 +185,31 @@ def usage_by_workspace(engine: Engine, window: Window, scope: Scope = EVERYTHING
 
 
 def usage_by_month(engine: Engine, first_month: date, last_month: date) -> pd.DataFrame:
-    """The same sums per Indian calendar month ('YYYY-MM'), for the Overview's AI cost."""
+    """The same sums per Indian calendar month ('YYYY-MM'), for the Overview's AI cost.
+
+    The days ``ai_call_days`` holds are read from it, the rest (today) from ``ai_calls``:
+    the same sums either way, one round trip."""
     start = clock.ist_midnight_utc(first_month.replace(day=1))
     end = clock.ist_midnight_utc(month_start(last_month, -1))
-    return _usage(engine, start, end, EVERYTHING,
-                  month=func.substr(ist_day(ai_calls.c.occurred_at), 1, 7))
+    c, d = ai_calls.c, ai_call_days.c
+    cut = rolled_until(ai_call_days.name)
+    changes = ai_policy.price_changes(start, end, ai_policy.PRICES)
+    priced_on = case(*[(d.utc_day >= instant.date().isoformat(), literal(instant.date().isoformat()))
+                       for instant in reversed(changes)],
+                     else_=literal(start.date().isoformat())) if changes else literal(start.date().isoformat())
+    rolled = (
+        select(func.substr(d.day, 1, 7).label("month"), d.model, d.service_tier,
+               priced_on.label("priced_on"), d.outcome, d.requests,
+               *[d[column] for column in ai_policy.TOKEN_COLUMNS])
+        .where(d.day >= start_day(start), d.day < start_day(end), d.day < ist_day(cut))
+    )
+    live = (
+        select(func.substr(ist_day(c.occurred_at), 1, 7).label("month"), c.model, c.service_tier,
+               _priced_on(start, end).label("priced_on"), _outcome().label("outcome"),
+               literal(1).label("requests"), *[c[column] for column in ai_policy.TOKEN_COLUMNS])
+        .where(c.occurred_at >= func.coalesce(cut, start), c.occurred_at >= start, c.occurred_at < end)
+    )
+    return _summed(engine, union_all(rolled, live).subquery(), ["month"])
 
 
 def usage_by_utc_day(engine: Engine, first_day: date, last_day: date) -> pd.DataFrame:

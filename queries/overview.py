@@ -6,16 +6,16 @@ Each function is one SQL round trip and returns a handful of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.engine import Engine
 
 from dashboard.periods import Window
 from dashboard.policy.messaging import DELIVERED_STATUSES, NOT_ATTEMPTED_STATUSES
-from dashboard.schema import contacts, invoices, messages, workspaces
-from queries.sql import ist_day, month_of
+from dashboard.schema import contacts, invoices, message_days, messages, workspaces
+from queries.sql import ist_day, month_of, rolled_until
 
 
 @dataclass(frozen=True)
@@ -103,27 +103,44 @@ def lead_totals(engine: Engine, window: Window) -> tuple[int, int]:
     return int(now), int(then)
 
 
+def message_day_rollup(start_utc: datetime, end_utc: datetime):
+    """Messages created in [start, end) per Indian day, channel, provider, direction and
+    status: what ``dashboard.rollups`` keeps in ``message_days``."""
+    m = messages.c
+    keys = [ist_day(m.created_at).label("day"), m.channel, m.provider, m.direction, m.status]
+    return (select(*keys, func.count().label("messages"))
+            .where(m.created_at >= start_utc, m.created_at < end_utc).group_by(*keys))
+
+
 def messages_by_channel(engine: Engine, window: Window) -> pd.DataFrame:
     """Outbound messages attempted and delivered per channel, this period and the one
-    before. Columns: channel, period ('current'/'previous'), attempted, delivered."""
-    m = messages.c
+    before. Columns: channel, period ('current'/'previous'), attempted, delivered.
+
+    The days ``message_days`` holds are read from it, the rest from ``messages``."""
+    m, d = messages.c, message_days.c
     before = window.previous()
-    period = case((m.created_at >= window.start_utc, literal("current")), else_=literal("previous"))
+    cut = rolled_until(message_days.name)
+    rolled = select(
+        d.channel,
+        case((d.day >= window.start.isoformat(), literal("current")), else_=literal("previous")).label("period"),
+        d.messages.label("attempted"),
+        case((d.status.in_(DELIVERED_STATUSES), d.messages), else_=0).label("delivered"),
+    ).where(d.direction == "outbound", d.status.not_in(NOT_ATTEMPTED_STATUSES),
+            d.day >= before.start.isoformat(), d.day <= window.end.isoformat(), d.day < ist_day(cut))
+    live = select(
+        m.channel,
+        case((m.created_at >= window.start_utc, literal("current")), else_=literal("previous")).label("period"),
+        literal(1).label("attempted"),
+        case((m.status.in_(DELIVERED_STATUSES), 1), else_=0).label("delivered"),
+    ).where(m.direction == "outbound", m.status.not_in(NOT_ATTEMPTED_STATUSES),
+            m.created_at >= func.coalesce(cut, before.start_utc),
+            m.created_at >= before.start_utc, m.created_at < window.end_utc)
+    rows = union_all(rolled, live).subquery()
     stmt = (
-        select(
-            m.channel,
-            period.label("period"),
-            func.count().label("attempted"),
-            _count_if(m.status.in_(DELIVERED_STATUSES)).label("delivered"),
-        )
-        .where(
-            m.direction == "outbound",
-            m.status.not_in(NOT_ATTEMPTED_STATUSES),
-            m.created_at >= before.start_utc,
-            m.created_at < window.end_utc,
-        )
-        .group_by(m.channel, period)
-        .order_by(m.channel, period)
+        select(rows.c.channel, rows.c.period, func.sum(rows.c.attempted).label("attempted"),
+               func.sum(rows.c.delivered).label("delivered"))
+        .group_by(rows.c.channel, rows.c.period)
+        .order_by(rows.c.channel, rows.c.period)
     )
     with engine.connect() as conn:
         frame = pd.DataFrame(

@@ -6,7 +6,9 @@ India keeps no daylight saving, so a fixed +05:30 shift is exact.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, String
+from datetime import datetime, timedelta
+
+from sqlalchemy import Float, String, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -114,3 +116,18 @@ def _seconds_sqlite(element, compiler, **kw):
 def _seconds_pg(element, compiler, **kw):
     later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION)"
+
+
+def rolled_until(rollup: str):
+    """The instant up to which a day rollup holds its days (an Indian midnight), as a scalar
+    subquery: NULL before its first refresh. A query reads the days before it from the
+    rollup and the rest from the source, in one statement, so it sees one refresh."""
+    from dashboard.schema import rollup_refreshes
+
+    r = rollup_refreshes.c
+    return select(r.as_of).where(r.rollup == rollup).scalar_subquery()
+
+
+def start_day(instant: datetime) -> str:
+    """'YYYY-MM-DD' of the Indian day that starts at ``instant`` (an Indian midnight)."""
+    return (instant + timedelta(hours=5, minutes=30)).date().isoformat()

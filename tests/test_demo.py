@@ -74,13 +74,16 @@ def _distinct(engine: Engine, *columns) -> set:
 
 
 def _first_rows(engine: Engine) -> dict[str, list[dict]]:
-    """The first rows of every table, without password hashes (argon2 salts each one)."""
+    """The first rows of every table, without password hashes (argon2 salts each one) or
+    when and how fast a rollup was refreshed (the wall clock's, not the demo's)."""
+    unrepeatable = {"password_hash", "refreshed_at", "seconds"}
     first = {}
     with engine.connect() as conn:
         for table in metadata.sorted_tables:
-            query = select(table).order_by(*table.primary_key.columns).limit(3)
+            query = select(table).order_by(*(table.primary_key.columns or table.columns)).limit(3)
             first[table.name] = [
-                {key: value for key, value in row.items() if key != "password_hash"}
+                {key: round(value, 3) if isinstance(value, float) else value  # SQLite's julianday
+                 for key, value in row.items() if key not in unrepeatable}
                 for row in conn.execute(query).mappings()
             ]
     return first

@@ -37,9 +37,11 @@ st.title("Integration health")
 st.caption(
     "Failing needs a person (auth or account faults, an expired token); degraded is passing "
     f"trouble or a warning. Health is judged on the last {RECENT_HOURS} h of events and "
-    f"{DELIVERY_DAYS} days of messages; the period below drives the provider figures."
+    f"{DELIVERY_DAYS} days of messages; the period drives the provider figures and an "
+    "integration's timeline."
 )
 
+shown = filters.view("View", {"integrations": "Integrations", "providers": "Providers"})
 window = filters.date_window(default_days=7)
 left, middle, right = st.columns(3)
 provider = filters.choice(left, "Provider", list(PROVIDER_IDS), key="provider", format_func=NAMES.get)
@@ -277,18 +279,21 @@ def integration_actions(integration_id):
         st.caption(f":material/block: Retry is not offered. {retry.message}")
 
 
-fleet_view(provider, state, search, workspace_id)
+def integrations_tab():
+    fleet_view(provider, state, search, workspace_id)
+    linked = st.query_params.get("integration", "")
+    options = fleet.pick_options(
+        data.load(fleet.listing, now_minute(), provider, state, search, workspace_id),
+        data.load(fleet.one, now_minute(), int(linked)) if linked.isdigit() else None,
+    )
+    picked = tables.pick(options, label="Integration", key="integration", display="label")
+    if picked is not None:
+        integration_view(int(picked["id"]), window)
+        if acts:
+            integration_actions(int(picked["id"]))
 
-linked = st.query_params.get("integration", "")
-options = fleet.pick_options(
-    data.load(fleet.listing, now_minute(), provider, state, search, workspace_id),
-    data.load(fleet.one, now_minute(), int(linked)) if linked.isdigit() else None,
-)
-picked = tables.pick(options, label="Integration", key="integration", display="label")
-if picked is not None:
-    integration_view(int(picked["id"]), window)
-    if acts:
-        integration_actions(int(picked["id"]))
 
-st.divider()
-providers_view(window, provider)
+if shown == "providers":
+    providers_view(window, provider)
+else:
+    integrations_tab()

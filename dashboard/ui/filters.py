@@ -77,6 +77,19 @@ def choice(container, label: str, options: list[str], key: str, *, all_label: st
     return value
 
 
+def view(label: str, views: dict[str, str], key: str = "view") -> str:
+    """Which of a page's views to show (``views``: id -> title), kept in ``?<key>=``; the
+    first is the default and is left out of the URL. Only the chosen view runs its queries."""
+    ids = list(views)
+    linked = _linked(key)
+    if key not in st.session_state:
+        st.session_state[key] = linked if linked in views else ids[0]
+    picked = st.segmented_control(label, ids, key=key, format_func=views.get,
+                                  label_visibility="collapsed") or ids[0]
+    _mirror(key, None if picked == ids[0] else picked)
+    return picked
+
+
 def text(container, label: str, key: str) -> str | None:
     """A free-text filter kept in ``?<key>=``; None when empty."""
     if key not in st.session_state:

@@ -177,6 +177,18 @@ def test_filters_and_the_chosen_integration_live_in_the_url(crm):
         (["whatsapp"], [str(f.expiring)]), ("whatsapp", str(f.expiring)))
 
 
+def test_the_providers_view_shows_each_provider_over_the_period_and_no_fleet(crm):
+    engine, f = crm
+    at = open_page("ops", view="providers", provider="whatsapp", **{"from": "2026-03-09", "to": "2026-03-15"})
+    providers = at.dataframe[0].value.set_index("name")
+    assert providers.loc["WhatsApp", "events"] == 20 + 3  # throttled and undeliverable, this week
+    assert "Needs attention" not in [h.value for h in at.subheader]
+    assert any(h.value.startswith("WhatsApp") for h in at.subheader)
+    assert not at.metric  # the fleet's counts belong to the other view
+    at.run()
+    assert at.query_params["view"] in (["providers"], "providers")
+
+
 def test_a_deep_link_opens_a_healthy_integration_the_filters_leave_out(crm):
     engine, f = crm
     at = open_page("admin", integration=f.steady)

@@ -37,7 +37,8 @@ scope = ai_q.Scope(model, ai_policy.FEATURE_BY_TITLE.get(feature_title),
 usage = ai_policy.with_cost(data.load(ai_q.usage, window, scope))
 totals = ai_policy.total_by(usage.assign(all="all"), ["all"])
 overall = ai_policy.outcome_rates(usage.assign(all="all"), ["all"])
-latency = data.load(ai_q.latency, window, scope, "all")
+latencies = data.load(ai_q.latency, window, scope)
+latency = latencies["all"]
 
 
 def first(frame, column):
@@ -80,13 +81,13 @@ st.caption(money.rate_note())
 st.plotly_chart(ai_charts.cost_by_day(usage), width="stretch")
 left, right = st.columns(2)
 left.plotly_chart(ai_charts.outcomes_by_day(usage), width="stretch")
-right.plotly_chart(ai_charts.latency_by_day(data.load(ai_q.latency, window, scope, "day")), width="stretch")
+right.plotly_chart(ai_charts.latency_by_day(latencies["day"]), width="stretch")
 
 
 def breakdown(by: str, titles: dict | None = None):
     """Requests, cost and rates, with latency, by model or feature."""
     table = ai_policy.total_by(usage, [by]).merge(ai_policy.outcome_rates(usage, [by]), on=[by, "requests"])
-    table = table.merge(data.load(ai_q.latency, window, scope, by)[[by, "p50_ms", "p95_ms"]], on=by, how="left")
+    table = table.merge(latencies[by][[by, "p50_ms", "p95_ms"]], on=by, how="left")
     table["cost"] = table["cost_usd"].map(money.usd_inr)
     if titles:
         table[by] = table[by].map(lambda value: titles.get(value, value))

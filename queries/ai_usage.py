@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import String, and_, case, func, literal, literal_column, null, or_, select, union_all
+from sqlalchemy import String, and_, case, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
@@ -172,9 +172,40 @@ def usage(engine: Engine, window: Window, scope: Scope = EVERYTHING) -> pd.DataF
     outcome's count and token sums. Columns: day, feature, model, service_tier,
     priced_on, requests, ok, throttled, spend_limited, overloaded, failed, and the
     token columns."""
-    c = ai_calls.c
-    return _usage(engine, window.start_utc, window.end_utc, scope,
-                  day=ist_day(c.occurred_at), feature=c.feature)
+    c, d = ai_calls.c, ai_call_days.c
+    return _through_rollup(engine, window.start_utc, window.end_utc, scope,
+                           day=(d.day, ist_day(c.occurred_at)), feature=(d.feature, c.feature))
+
+
+def _through_rollup(engine: Engine, start_utc: datetime, end_utc: datetime, scope: Scope,
+                    **dims) -> pd.DataFrame:
+    """``_usage`` for a period of whole Indian days, ``dims`` given as (expression on
+    ``ai_call_days``, expression on ``ai_calls``): the days the rollup holds are read from
+    it, the rest (today) from ``ai_calls``, in one statement; the same sums either way.
+    A workspace's usage is not rolled up, so it is read from ``ai_calls``."""
+    c, d = ai_calls.c, ai_call_days.c
+    if scope.workspace_id is not None:
+        return _usage(engine, start_utc, end_utc, scope, **{name: live for name, (_, live) in dims.items()})
+    cut = rolled_until(ai_call_days.name)
+    changes = ai_policy.price_changes(start_utc, end_utc, ai_policy.PRICES)
+    first = literal(start_utc.date().isoformat())
+    priced_on = case(*[(d.utc_day >= instant.date().isoformat(), literal(instant.date().isoformat()))
+                       for instant in reversed(changes)], else_=first) if changes else first
+    rolled = (
+        select(*[held.label(name) for name, (held, _) in dims.items()], d.model, d.service_tier,
+               priced_on.label("priced_on"), d.outcome, d.requests,
+               *[d[column] for column in ai_policy.TOKEN_COLUMNS])
+        .where(d.day >= start_day(start_utc), d.day < start_day(end_utc), d.day < ist_day(cut),
+               *([d.model == scope.model] if scope.model is not None else []),
+               *([d.feature == scope.feature] if scope.feature is not None else []))
+    )
+    live = (
+        select(*[source.label(name) for name, (_, source) in dims.items()], c.model, c.service_tier,
+               _priced_on(start_utc, end_utc).label("priced_on"), _outcome().label("outcome"),
+               literal(1).label("requests"), *[c[column] for column in ai_policy.TOKEN_COLUMNS])
+        .where(c.occurred_at >= func.coalesce(cut, start_utc), *_in_scope(start_utc, end_utc, scope))
+    )
+    return _summed(engine, union_all(rolled, live).subquery(), list(dims))
 
 
 def usage_by_workspace(engine: Engine, window: Window, scope: Scope = EVERYTHING) -> pd.DataFrame:
@@ -185,31 +216,11 @@ def usage_by_workspace(engine: Engine, window: Window, scope: Scope = EVERYTHING
 
 
 def usage_by_month(engine: Engine, first_month: date, last_month: date) -> pd.DataFrame:
-    """The same sums per Indian calendar month ('YYYY-MM'), for the Overview's AI cost.
-
-    The days ``ai_call_days`` holds are read from it, the rest (today) from ``ai_calls``:
-    the same sums either way, one round trip."""
+    """The same sums per Indian calendar month ('YYYY-MM'), for the Overview's AI cost."""
     start = clock.ist_midnight_utc(first_month.replace(day=1))
     end = clock.ist_midnight_utc(month_start(last_month, -1))
-    c, d = ai_calls.c, ai_call_days.c
-    cut = rolled_until(ai_call_days.name)
-    changes = ai_policy.price_changes(start, end, ai_policy.PRICES)
-    priced_on = case(*[(d.utc_day >= instant.date().isoformat(), literal(instant.date().isoformat()))
-                       for instant in reversed(changes)],
-                     else_=literal(start.date().isoformat())) if changes else literal(start.date().isoformat())
-    rolled = (
-        select(func.substr(d.day, 1, 7).label("month"), d.model, d.service_tier,
-               priced_on.label("priced_on"), d.outcome, d.requests,
-               *[d[column] for column in ai_policy.TOKEN_COLUMNS])
-        .where(d.day >= start_day(start), d.day < start_day(end), d.day < ist_day(cut))
-    )
-    live = (
-        select(func.substr(ist_day(c.occurred_at), 1, 7).label("month"), c.model, c.service_tier,
-               _priced_on(start, end).label("priced_on"), _outcome().label("outcome"),
-               literal(1).label("requests"), *[c[column] for column in ai_policy.TOKEN_COLUMNS])
-        .where(c.occurred_at >= func.coalesce(cut, start), c.occurred_at >= start, c.occurred_at < end)
-    )
-    return _summed(engine, union_all(rolled, live).subquery(), ["month"])
+    return _through_rollup(engine, start, end, EVERYTHING, month=(
+        func.substr(ai_call_days.c.day, 1, 7), func.substr(ist_day(ai_calls.c.occurred_at), 1, 7)))
 
 
 def usage_by_utc_day(engine: Engine, first_day: date, last_day: date) -> pd.DataFrame:
@@ -224,26 +235,37 @@ def usage_by_utc_day(engine: Engine, first_day: date, last_day: date) -> pd.Data
 
 
 
-def latency(engine: Engine, window: Window, scope: Scope, by: str) -> pd.DataFrame:
-    """p50 and p95 latency of answered calls, overall ("all") or by day, model or feature,
-    computed in SQL.
-    Columns: <by>, calls, p50_ms, p95_ms. Batch calls have no latency and are left out."""
+LATENCY_BY = ("all", "day", "model", "feature")
+
+
+def latency(engine: Engine, window: Window, scope: Scope) -> dict[str, pd.DataFrame]:
+    """p50 and p95 latency of answered calls, overall ("all") and by day, model and
+    feature, computed in SQL in one pass over the calls (they are read once, into a
+    materialized CTE, and each grouping sorts that). Batch calls have no latency and are
+    left out. Returns each of ``LATENCY_BY`` -> a frame with columns <by>, calls, p50_ms,
+    p95_ms."""
     c = ai_calls.c
-    dimension = {"all": literal_column("'all'"), "day": ist_day(c.occurred_at), "model": c.model,
-                 "feature": c.feature}[by].label(by)
-    stmt = (
-        select(
-            dimension,
-            func.count().label("calls"),
-            percentile(c.latency_ms, 0.5).label("p50_ms"),
-            percentile(c.latency_ms, 0.95).label("p95_ms"),
-        )
+    answered = (
+        select(ist_day(c.occurred_at).label("day"), c.model, c.feature, c.latency_ms)
         .where(*_in_scope(window.start_utc, window.end_utc, scope), c.status == "ok",
                c.latency_ms.is_not(None))
+        .cte("answered").prefix_with("MATERIALIZED")
     )
-    if by != "all":
-        stmt = stmt.group_by(dimension).order_by(dimension)
-    return _frame(engine, stmt, counts=["calls"]).astype({"p50_ms": float, "p95_ms": float})
+    keys = {"all": literal("all", String), "day": answered.c.day, "model": answered.c.model,
+            "feature": answered.c.feature}
+    groupings = []
+    for by in LATENCY_BY:
+        grouping = select(literal(by, String).label("by"), keys[by].label("key"),
+                          func.count().label("calls"),
+                          percentile(answered.c.latency_ms, 0.5).label("p50_ms"),
+                          percentile(answered.c.latency_ms, 0.95).label("p95_ms"))
+        groupings.append(grouping if by == "all" else grouping.group_by(keys[by]))
+    rows = union_all(*groupings).subquery()
+    frame = _frame(engine, select(rows).order_by(rows.c.by, rows.c.key), counts=["calls"])
+    frame = frame.astype({"p50_ms": float, "p95_ms": float})
+    return {by: (frame[frame["by"] == by].drop(columns="by").rename(columns={"key": by})
+                 .reset_index(drop=True))
+            for by in LATENCY_BY}
 
 
 def budgets(engine: Engine) -> pd.DataFrame:

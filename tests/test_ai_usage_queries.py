@@ -93,15 +93,18 @@ def test_a_price_change_mid_period_splits_the_sums_at_the_change(crm, monkeypatc
 
 
 def test_latency_percentiles_are_computed_in_sql_over_answered_calls(crm):
-    by_model = ai_q.latency(crm, NOVEMBER, ai_q.EVERYTHING, "model").to_dict("records")
+    latency = ai_q.latency(crm, NOVEMBER, ai_q.EVERYTHING)
+    by_model = latency["model"].to_dict("records")
 
     # Haiku's answered calls with a latency: 100 and 300 ms (the batch call has none).
     assert by_model == [
         {"model": HAIKU, "calls": 2, "p50_ms": 200.0, "p95_ms": 290.0},
         {"model": OPUS, "calls": 1, "p50_ms": 2000.0, "p95_ms": 2000.0},
     ]
-    by_day = ai_q.latency(crm, NOVEMBER, ai_q.EVERYTHING, "day")
-    assert by_day["day"].tolist() == ["2026-11-01", "2026-11-20"]
+    assert latency["day"]["day"].tolist() == ["2026-11-01", "2026-11-20"]
+    assert latency["all"].to_dict("records") == [
+        {"all": "all", "calls": 3, "p50_ms": 300.0, "p95_ms": pytest.approx(1830.0)}]
+    assert set(latency["feature"]) == {"feature", "calls", "p50_ms", "p95_ms"}
 
 
 def test_budgets_list_each_workspaces_settings_with_its_name(crm):

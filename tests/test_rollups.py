@@ -161,3 +161,15 @@ def test_messages_per_channel_are_the_same_read_through_the_day_rollup(small_dem
         live = _without_rollups(small_demo, lambda: overview.messages_by_channel(small_demo, window))
         pd.testing.assert_frame_equal(rolled, live)
     assert rolled["attempted"].sum() > 0
+
+
+@pytest.mark.parametrize("scope", [
+    ai_usage.EVERYTHING, ai_usage.Scope(model="claude-haiku-4-5"),
+    ai_usage.Scope(feature="lead_scoring"), ai_usage.Scope(workspace_id=1)])
+def test_ai_usage_per_day_and_feature_is_the_same_read_through_the_day_rollup(small_demo, scope):
+    for days in (1, 7, 30, 120):
+        window = Window.last_days(days, (NOW + clock.IST_OFFSET).date())
+        rolled = ai_usage.usage(small_demo, window, scope)
+        live = _without_rollups(small_demo, lambda: ai_usage.usage(small_demo, window, scope))
+        pd.testing.assert_frame_equal(rolled, live)
+    assert rolled["requests"].sum() > 0

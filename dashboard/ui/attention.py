@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import navigation
 from dashboard.policy import attention
 
-SHOWN = 10  # the rest fold away: a long list is read from its top
+SHOWN = 10  # the rest wait for a click: a long list is read from its top
 MARKS = {
     attention.Severity.CRITICAL: ":red[:material/error:]",
     attention.Severity.HIGH: ":orange[:material/warning:]",
@@ -26,10 +26,10 @@ def show(items: list[attention.Item], role: str) -> None:
     st.caption(f"{len(items)} item{'s' if len(items) != 1 else ''}, worst first.")
     for item in items[:SHOWN]:
         _item(item, role)
-    if len(items) > SHOWN:
-        with st.expander(f"{len(items) - SHOWN} more"):
-            for item in items[SHOWN:]:
-                _item(item, role)
+    # Drawn only when asked for: hundreds of items with their links cost a render seconds.
+    if len(items) > SHOWN and st.toggle(f"Show the {len(items) - SHOWN} more", key="attention-more"):
+        for item in items[SHOWN:]:
+            _item(item, role)
 
 
 def _item(item: attention.Item, role: str) -> None:

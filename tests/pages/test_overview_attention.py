@@ -87,6 +87,7 @@ def test_founders_see_only_the_ai_budgets_and_no_personal_data(fx):
 
 def test_admin_sees_every_item(fx):
     at = signed_in("admin")
+    at.toggle(key="attention-more").set_value(True).run()  # 11 items: the last one waits
 
     assert len(listed(at)) == 11
     assert {item.split(":", 1)[0] for item in listed(at)} == set(TITLES)
@@ -111,3 +112,16 @@ def test_with_nothing_to_do_the_list_says_so(app_db, monkeypatch):
     at = signed_in("founder")
 
     assert "Nothing needs you today." in [s.value for s in at.success]
+
+
+def test_past_the_first_items_the_rest_are_drawn_only_when_asked_for(fx, monkeypatch):
+    from dashboard.ui import attention as attention_view
+
+    everything = listed(signed_in("privacy"))
+    monkeypatch.setattr(attention_view, "SHOWN", 3)
+    at = signed_in("privacy")
+    assert listed(at) == everything[:3]
+    more = at.toggle(key="attention-more")
+    assert more.label == f"Show the {len(everything) - 3} more"
+    more.set_value(True).run()
+    assert listed(at) == everything

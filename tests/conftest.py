@@ -78,3 +78,20 @@ def engine(request, tmp_path) -> Iterator[Engine]:
         eng.dispose()
         engine_for.cache_clear()
         drop()
+
+
+def small_demo_at(request, tmp_path_factory, now) -> Iterator[Engine]:
+    """For a module-scoped fixture parametrized by ``DIALECTS``: the small demo (seed 7)
+    seeded at ``now`` once, dropped after the module."""
+    from dashboard import demo
+    from dashboard.db import engine_for
+
+    url, drop = new_database_url(request.param, tmp_path_factory.mktemp("demo"))
+    engine = engine_for(url)
+    demo.seed(engine, "small", seed=7, now=now)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        engine_for.cache_clear()
+        drop()

@@ -32,7 +32,7 @@ from dashboard.schema import (
     rights_requests,
     workspaces,
 )
-from tests.conftest import DIALECTS, new_database_url
+from tests.conftest import DIALECTS, small_demo_at
 
 NOW = datetime(2026, 3, 15, 6, 30)
 WEEK = timedelta(days=7)
@@ -45,13 +45,7 @@ CLOSED_REQUEST = ("completed", "rejected", "withdrawn")
 @pytest.fixture(scope="module", params=DIALECTS)
 def seeded(request, tmp_path_factory) -> Engine:
     """The small demo at ``NOW``, seeded once per dialect for the tests that read it."""
-    url, drop = new_database_url(request.param, tmp_path_factory.mktemp("demo"))
-    engine = engine_for(url)
-    demo.seed(engine, "small", seed=7, now=NOW)
-    yield engine
-    engine.dispose()
-    engine_for.cache_clear()
-    drop()
+    yield from small_demo_at(request, tmp_path_factory, NOW)
 
 
 def _all(engine: Engine, stmt) -> list:

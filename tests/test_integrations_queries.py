@@ -9,10 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard import demo, fleet
-from dashboard.db import engine_for
+from dashboard import fleet
 from queries import integrations as integrations_q
-from tests.conftest import DIALECTS, new_database_url
+from tests.conftest import DIALECTS, small_demo_at
 from tests.integration_scenarios import DISCONNECT_REASON, HOUR, NOW, WEEK
 from tests.integration_scenarios import fleet as build_fleet
 
@@ -199,13 +198,7 @@ def test_an_empty_database_gives_empty_frames_not_errors(engine):
 @pytest.fixture(scope="module", params=DIALECTS)
 def small_demo(request, tmp_path_factory):
     """The small demo seeded at NOW: hundreds of integrations in every state."""
-    url, drop = new_database_url(request.param, tmp_path_factory.mktemp("demo"))
-    engine = engine_for(url)
-    demo.seed(engine, "small", seed=7, now=NOW)
-    yield engine
-    engine.dispose()
-    engine_for.cache_clear()
-    drop()
+    yield from small_demo_at(request, tmp_path_factory, NOW)
 
 
 @pytest.mark.parametrize("hours_later", [0, 5, 50])

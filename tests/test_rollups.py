@@ -9,13 +9,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, func, insert, inspect, select
 
-from dashboard import clock, demo, fleet, rollups, schema
-from dashboard.db import engine_for
+from dashboard import clock, fleet, rollups, schema
 from dashboard.periods import Window
 from queries import ai_usage, overview
 from queries import integrations as integrations_q
 from tests.builders import Builder
-from tests.conftest import DIALECTS, new_database_url
+from tests.conftest import DIALECTS, small_demo_at
 from tests.integration_scenarios import HOUR, NOW
 from tests.integration_scenarios import fleet as build_fleet
 
@@ -94,13 +93,7 @@ def test_the_page_note_says_how_old_the_usual_gaps_are():
 @pytest.fixture(scope="module", params=DIALECTS)
 def small_demo(request, tmp_path_factory):
     """The small demo seeded at NOW, its rollups refreshed as the seeding does."""
-    url, drop = new_database_url(request.param, tmp_path_factory.mktemp("demo"))
-    engine = engine_for(url)
-    demo.seed(engine, "small", seed=7, now=NOW)
-    yield engine
-    engine.dispose()
-    engine_for.cache_clear()
-    drop()
+    yield from small_demo_at(request, tmp_path_factory, NOW)
 
 
 def _without_rollups(engine, query):

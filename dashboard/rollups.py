@@ -35,8 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, delete, func, insert, literal, select, text
-from sqlalchemy import Select, Table
+from sqlalchemy import DateTime, Select, Table, delete, func, insert, literal, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from dashboard import clock

@@ -12,6 +12,8 @@ from sqlalchemy import Float, String, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
+from dashboard.schema import rollup_refreshes
+
 
 class ist_day(FunctionElement):
     """'YYYY-MM-DD' of a naive-UTC timestamp, as a day in Asia/Kolkata."""
@@ -122,8 +124,6 @@ def rolled_until(rollup: str):
     """The instant up to which a day rollup holds its days (an Indian midnight), as a scalar
     subquery: NULL before its first refresh. A query reads the days before it from the
     rollup and the rest from the source, in one statement, so it sees one refresh."""
-    from dashboard.schema import rollup_refreshes
-
     r = rollup_refreshes.c
     return select(r.as_of).where(r.rollup == rollup).scalar_subquery()
 

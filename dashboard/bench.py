@@ -3,8 +3,8 @@
 For every page: the time of each query it runs, directly on the database (the floor),
 and of the whole page render through AppTest, cold (caches cleared) and warm, as the
 median of several runs; how many rows each query returns to Python; the peak memory of
-the process; and every page rendered by 10 simultaneous sessions (p95). It writes
-``bench/results.md`` and exits 1 when a query returns more than 10,000 rows to Python
+the process; and every page rendered by 10 sessions at once from cold caches (p95). It
+writes ``bench/results.md`` and exits 1 when a query returns more than 10,000 rows to Python
 (CSV exports stream in chunks and are exempt: they are not page queries). A query slower
 than ``QUERY_BUDGET_S`` gets the database's plan of each statement it ran printed and
 written under the table, so a miss names its cause (a sequential scan, a sort that spills).
@@ -99,18 +99,21 @@ def _app(user: SignedInUser):
     return at
 
 
-def _render(user: SignedInUser, spec) -> float:
+def _render(user: SignedInUser, spec, ready: threading.Barrier | None = None) -> float:
+    """Seconds to render the page for a signed-in session; with ``ready``, the render
+    starts when every session of the barrier is ready to render it."""
     at = _app(user)
-    started = time.perf_counter()
-    at.run()
     if spec.id != navigation.DEFAULT_PAGE:
         # The first run lands on the default page and registers the others; only the
         # page itself is timed and its queries recorded.
+        at.run()
         if data.recorded is not None:
             data.recorded.clear()
         at.switch_page(str(Path("..") / "pages" / f"{spec.id}.py"))
-        started = time.perf_counter()
-        at.run()
+    if ready is not None:
+        ready.wait()
+    started = time.perf_counter()
+    at.run()
     elapsed = time.perf_counter() - started
     if at.exception:
         raise RuntimeError(f"{spec.id} raised: {at.exception[0].value}")
@@ -209,16 +212,19 @@ def plans(engine, query, args) -> list[str]:
 
 
 def _concurrent(pages: list[PageTiming], sessions: int, progress=lambda: None) -> None:
-    """Every page rendered by ``sessions`` sessions at once; the p95 of their renders."""
+    """Every page rendered by ``sessions`` sessions at once, from cold caches; the p95 of
+    their renders. The sessions land on the default page first, untimed; when all have,
+    the caches are cleared and they render the page together."""
     specs = {spec.id: spec for spec in navigation.PAGES}
     for timing in pages:
         user = _user(timing.role)
         times: list[float] = []
         errors: list[str] = []
+        ready = threading.Barrier(sessions, action=data.clear, timeout=RENDER_TIMEOUT_S)
 
         def one() -> None:
             try:
-                times.append(_render(user, specs[timing.page]))
+                times.append(_render(user, specs[timing.page], ready))
             except Exception as error:  # reported, not raised: one bad session names the page
                 errors.append(str(error))
 

@@ -8,8 +8,6 @@ themselves are ``dashboard.policy.integrations``.
 
 from __future__ import annotations
 
-import math
-from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,26 +16,11 @@ from sqlalchemy.engine import Engine
 
 from dashboard import clock
 from dashboard.policy import integrations as health
+from dashboard.policy.cells import plain
 from dashboard.policy.messaging import FUNNELS, LOST
 from dashboard.policy.providers import KIND_WORDS, PROVIDER_IDS, PROVIDERS
 from dashboard.rollups import REFRESH_MINUTES
 from queries import integrations as integrations_q
-
-_SIGNAL_FIELDS = tuple(f.name for f in fields(health.Signals))
-
-
-def _plain(value: Any) -> Any:
-    """A frame's cell as the rules expect it: None for missing, datetime for timestamps."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
-
-
-def signals_of(row: dict[str, Any]) -> health.Signals:
-    return health.Signals(**{name: _plain(row[name]) for name in _SIGNAL_FIELDS})
-
 
 def classify(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
     """``frame`` (signals from ``queries.integrations``) with each integration's state,
@@ -45,7 +28,7 @@ def classify(frame: pd.DataFrame, now: datetime) -> pd.DataFrame:
     replaces the one SQL computed: they agree (tests/test_integrations_queries.py), and the
     reason comes from the rules."""
     out = frame.copy()
-    verdicts = [health.classify(signals_of(row), now) for row in frame.to_dict("records")]
+    verdicts = [health.classify(health.signals_from(row), now) for row in frame.to_dict("records")]
     out["state"] = [v.state.value for v in verdicts]
     out["reason"] = [v.reason for v in verdicts]
     out["action"] = [v.action for v in verdicts]
@@ -64,7 +47,7 @@ def one(engine: Engine, now: datetime, integration_id: int) -> dict[str, Any] | 
     """One integration's classified row (missing values as None), or None when there is no
     such integration."""
     rows = classify(integrations_q.signals(engine, now, integration_id), now).to_dict("records")
-    return {key: _plain(value) for key, value in rows[0].items()} if rows else None
+    return {key: plain(value) for key, value in rows[0].items()} if rows else None
 
 
 def baselines_note(as_of: datetime | None, now: datetime) -> str:

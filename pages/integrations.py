@@ -195,7 +195,7 @@ def integration_view(integration_id, window):
     if row is None:
         st.warning(f"Integration #{integration_id} no longer exists.")
         return
-    signals = fleet.signals_of(row)
+    signals = health.signals_from(row)
     verdict = health.classify(signals, now)
     st.subheader(f"#{integration_id} · {NAMES[row['provider']]} · {row['workspace']}")
     tone = {"failing": st.error, "degraded": st.warning, "healthy": st.success}.get(verdict.state, st.info)
@@ -238,7 +238,7 @@ def integration_actions(integration_id):
     row = data.load(fleet.one, now, integration_id)
     if row is None:
         return
-    signals = fleet.signals_of(row)
+    signals = health.signals_from(row)
     seen = {"expected_version": int(row["version"])}
     name = f"integration #{integration_id} ({NAMES[row['provider']]}, {row['workspace']})"
     retry = health.retry_decision(signals, now, data.load(integrations_q.failed_by_code, integration_id))

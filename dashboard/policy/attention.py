@@ -23,9 +23,8 @@ the URL filters that open the record there). Decisions:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import IntEnum
 from typing import Any
@@ -38,6 +37,7 @@ from dashboard.clock import IST_OFFSET, format_duration, format_ist
 from dashboard.policy import ai as ai_policy
 from dashboard.policy import breach, retention
 from dashboard.policy import integrations as health
+from dashboard.policy.cells import plain
 from dashboard.policy.providers import TOKEN_WARNING_DAYS
 
 # Zivo's own: a request due within this many days (or overdue) needs someone today.
@@ -166,7 +166,7 @@ def workspace_link(item: Item, role: str, pages: Iterable[str]) -> Link | None:
 
 
 def _workspace_id(row: Mapping[str, Any]) -> int | None:
-    value = _plain(row.get("workspace_id"))
+    value = plain(row.get("workspace_id"))
     return None if value is None else int(value)
 
 
@@ -211,7 +211,7 @@ def from_requests(rows: pd.DataFrame, now: datetime) -> list[Item]:
 def from_failing_integrations(rows: pd.DataFrame, now: datetime) -> list[Item]:
     items = []
     for row in rows.to_dict("records"):
-        verdict = health.classify(_signals(row), now)
+        verdict = health.classify(health.signals_from(row), now)
         if verdict.state is not health.State.FAILING:
             continue  # the SQL and the rules agree (tests), but the rules have the last word
         name = health.provider(row["provider"]).name
@@ -223,20 +223,8 @@ def from_failing_integrations(rows: pd.DataFrame, now: datetime) -> list[Item]:
     return items
 
 
-def _signals(row: Mapping[str, Any]) -> health.Signals:
-    return health.Signals(**{f.name: _plain(row[f.name]) for f in fields(health.Signals)})
-
-
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
-
-
 def _moment(value: Any) -> datetime | None:
-    value = _plain(value)
+    value = plain(value)
     return value if isinstance(value, datetime) else None
 
 
@@ -259,7 +247,7 @@ def eu_affected(row: Mapping[str, Any]) -> bool:
     """Whether EU data principals are affected. Until the breach register records it, an
     incident counts as affecting them: the GDPR notice is then required unless it is
     marked not required, which ``breach.clock`` honours."""
-    value = _plain(row.get(EU_AFFECTED_COLUMN))
+    value = plain(row.get(EU_AFFECTED_COLUMN))
     return True if value is None else bool(value)
 
 
@@ -270,7 +258,7 @@ def from_incidents(rows: pd.DataFrame, now: datetime) -> list[Item]:
         for notice in breach.NOTICES:
             state = breach.clock(
                 notice, aware_at=aware_at, notified_at=_moment(row[f"{notice.key}_notified_at"]),
-                not_required_reason=_plain(row[f"{notice.key}_not_required_reason"]),
+                not_required_reason=plain(row[f"{notice.key}_not_required_reason"]),
                 eu_affected=eu_affected(row), now=now)
             if state.state is breach.NoticeState.OVERDUE:
                 kind = "breach_notice_overdue"

@@ -14,11 +14,13 @@ Pure: no Streamlit, no I/O. The page, the fleet counts and the core's refusal al
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from dashboard.clock import format_duration, format_ist
+from dashboard.policy.cells import plain
 from dashboard.policy.providers import (
     GAP_PERCENTILE,
     MIN_GAPS,
@@ -256,6 +258,11 @@ def token_expiring(s: Signals, now: datetime) -> Finding | None:
 RULES: tuple[Callable[[Signals, datetime], Finding | None], ...] = (
     blocking_fault, error_rate, silence, delivery, bounces, complaints, token_expiring,
 )
+
+
+def signals_from(row: Mapping[str, Any]) -> Signals:
+    """The signals of one row of ``queries.integrations``' frames."""
+    return Signals(**{f.name: plain(row[f.name]) for f in fields(Signals)})
 
 
 def classify(s: Signals, now: datetime) -> Health:

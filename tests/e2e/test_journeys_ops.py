@@ -21,7 +21,7 @@ def _targets(database_url: str) -> tuple[int, int]:
     now = clock.utcnow()
     listed = fleet.listing(engine, now).to_dict("records")
     retryable = [row["id"] for row in listed if row["status"] in ("connected", "error")
-                 and health.retry_decision(fleet.signals_of(row), now,
+                 and health.retry_decision(health.signals_from(row), now,
                                            integrations_q.failed_by_code(engine, row["id"])).offered]
     pausable = [row["id"] for row in listed if row["status"] == "connected"
                 and row["id"] not in retryable[:1]]

@@ -17,7 +17,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
+from dashboard.core.http import HttpCoreClient
+from dashboard.core.local import LocalCore
+from dashboard.core.server import serve_in_thread
+from dashboard.core.service import CoreService
 from dashboard.schema import metadata
+from tests.core.support import TOKEN
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DIALECTS = ["sqlite", "postgresql"]
@@ -95,3 +100,23 @@ def small_demo_at(request, tmp_path_factory, now) -> Iterator[Engine]:
         engine.dispose()
         engine_for.cache_clear()
         drop()
+
+
+@pytest.fixture(params=["local", "http"])
+def core(request, engine: Engine) -> Iterator[CoreService]:
+    """Each core on ``engine`` in turn: LocalCore directly, and HttpCoreClient talking to
+    LocalCore served over loopback HTTP."""
+    local = LocalCore(engine)
+    try:
+        if request.param == "local":
+            yield local
+        else:
+            with serve_in_thread(local, TOKEN) as server:
+                client = HttpCoreClient(server.url, TOKEN, connect_timeout=2, read_timeout=10,
+                                        retry_budget=5)
+                try:
+                    yield client
+                finally:
+                    client.close()
+    finally:
+        local.close()  # jobs finish before the database is dropped

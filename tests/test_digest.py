@@ -10,9 +10,7 @@ from sqlalchemy import select
 
 from dashboard import __main__ as cli
 from dashboard import digest
-from dashboard.core.http import HttpCoreClient
 from dashboard.core.local import LocalCore
-from dashboard.core.server import serve_in_thread
 from dashboard.schema import audit_log, backoffice_notifications
 from tests.attention_fixture import NOW, build
 from tests.builders import Builder
@@ -26,23 +24,6 @@ def crm(engine):
     users = {role: b.backoffice_user(f"{role}@zivo.in", role) for role in ("ops", "privacy", "founder", "admin")}
     b.backoffice_user("left@zivo.in", "privacy", disabled=True)
     return fx, users
-
-
-@pytest.fixture(params=["local", "http"])
-def core(request, engine):
-    local = LocalCore(engine)
-    try:
-        if request.param == "local":
-            yield local
-        else:
-            with serve_in_thread(local, TOKEN) as server:
-                client = HttpCoreClient(server.url, TOKEN, connect_timeout=2, read_timeout=10, retry_budget=5)
-                try:
-                    yield client
-                finally:
-                    client.close()
-    finally:
-        local.close()
 
 
 def outbox(engine):

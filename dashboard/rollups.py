@@ -16,7 +16,7 @@ shows the plans):
   (``queries.overview.message_day_rollup``), for the Overview's messages per channel.
   A day rollup holds whole Indian days before its cut (the Indian midnight of its last
   refresh); a query reads those days from it and the rest from the source in one
-  statement (``queries.sql.rolled_until``), so its answer is the same with or without it.
+  statement (``queries.sql.held_days`` and ``not_held``), so its answer is the same with or without it.
   Each refresh recomputes the last ``RECOMPUTE_DAYS`` days before the cut as well, for
   rows written late.
 
@@ -42,7 +42,7 @@ from dashboard import clock
 from dashboard.schema import ai_call_days, integration_baselines, message_days, rollup_refreshes
 from queries import ai_usage, overview
 from queries.integrations import usual_gaps
-from queries.sql import start_day
+from queries.sql import rolled_until, start_day
 
 # Run by cron at this interval (README); a refresh older than twice this is stale.
 REFRESH_MINUTES = 60
@@ -104,10 +104,9 @@ def refresh_days(engine: Engine, now: datetime, table: Table,
     cut (less ``RECOMPUTE_DAYS``) are deleted and aggregated again from ``source``."""
     started = time.monotonic()
     cut = clock.ist_midnight_utc((now + clock.IST_OFFSET).date())
-    r = rollup_refreshes.c
     with engine.begin() as conn:
         _lock(conn, table.name)
-        previous = conn.execute(select(r.as_of).where(r.rollup == table.name)).scalar()
+        previous = conn.execute(select(rolled_until(table.name))).scalar()
         since = (None if previous is None
                  else min(previous, cut) - timedelta(days=RECOMPUTE_DAYS[table.name]))
         wipe = delete(table)

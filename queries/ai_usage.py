@@ -26,7 +26,7 @@ from dashboard import clock
 from dashboard.periods import Window, month_start
 from dashboard.policy import ai as ai_policy
 from dashboard.schema import ai_budgets, ai_call_days, ai_calls, workspaces
-from queries.sql import ist_day, percentile, rolled_until, start_day
+from queries.sql import held_days, ist_day, not_held, percentile
 
 # The most per-workspace rows a page table shows.
 TOP_ROWS = 200
@@ -80,15 +80,15 @@ def _outcome():
     )
 
 
-def _priced_on(start_utc: datetime, end_utc: datetime):
-    """The first UTC day of the price stretch a call falls in."""
-    c = ai_calls.c
+def _priced_on(start_utc: datetime, end_utc: datetime,
+               since=lambda instant: ai_calls.c.occurred_at >= instant):
+    """The first UTC day of the price stretch a call falls in; ``since(instant)`` says a
+    row is at or after a price change (prices change at UTC midnight)."""
     changes = ai_policy.price_changes(start_utc, end_utc, ai_policy.PRICES)
     if not changes:
         return literal(start_utc.date().isoformat())
     return case(
-        *[(c.occurred_at >= instant, literal(instant.date().isoformat()))
-          for instant in reversed(changes)],
+        *[(since(instant), literal(instant.date().isoformat())) for instant in reversed(changes)],
         else_=literal(start_utc.date().isoformat()),
     )
 
@@ -186,16 +186,12 @@ def _through_rollup(engine: Engine, start_utc: datetime, end_utc: datetime, scop
     c, d = ai_calls.c, ai_call_days.c
     if scope.workspace_id is not None:
         return _usage(engine, start_utc, end_utc, scope, **{name: live for name, (_, live) in dims.items()})
-    cut = rolled_until(ai_call_days.name)
-    changes = ai_policy.price_changes(start_utc, end_utc, ai_policy.PRICES)
-    first = literal(start_utc.date().isoformat())
-    priced_on = case(*[(d.utc_day >= instant.date().isoformat(), literal(instant.date().isoformat()))
-                       for instant in reversed(changes)], else_=first) if changes else first
+    priced_on = _priced_on(start_utc, end_utc, lambda instant: d.utc_day >= instant.date().isoformat())
     rolled = (
         select(*[held.label(name) for name, (held, _) in dims.items()], d.model, d.service_tier,
                priced_on.label("priced_on"), d.outcome, d.requests,
                *[d[column] for column in ai_policy.TOKEN_COLUMNS])
-        .where(d.day >= start_day(start_utc), d.day < start_day(end_utc), d.day < ist_day(cut),
+        .where(*held_days(ai_call_days, start_utc, end_utc),
                *([d.model == scope.model] if scope.model is not None else []),
                *([d.feature == scope.feature] if scope.feature is not None else []))
     )
@@ -203,7 +199,8 @@ def _through_rollup(engine: Engine, start_utc: datetime, end_utc: datetime, scop
         select(*[source.label(name) for name, (_, source) in dims.items()], c.model, c.service_tier,
                _priced_on(start_utc, end_utc).label("priced_on"), _outcome().label("outcome"),
                literal(1).label("requests"), *[c[column] for column in ai_policy.TOKEN_COLUMNS])
-        .where(c.occurred_at >= func.coalesce(cut, start_utc), *_in_scope(start_utc, end_utc, scope))
+        .where(*not_held(ai_call_days, c.occurred_at, start_utc, end_utc),
+               *_in_scope(start_utc, end_utc, scope))
     )
     return _summed(engine, union_all(rolled, live).subquery(), list(dims))
 

@@ -47,10 +47,9 @@ from dashboard.schema import (
     integration_events,
     integrations,
     messages,
-    rollup_refreshes,
     workspaces,
 )
-from queries.sql import ist_day, percentile, seconds_between
+from queries.sql import ist_day, percentile, rolled_until, seconds_between
 
 # An ops-triggered connection test is not traffic: it neither ends a silence nor fails a rate.
 CONNECTION_TEST = "connection_test"
@@ -102,9 +101,8 @@ def usual_gaps(now: datetime):
 
 def baselines_as_of(engine: Engine) -> datetime | None:
     """When the usual gaps were last computed (None: never, so silence is not judged)."""
-    r = rollup_refreshes.c
     with engine.connect() as conn:
-        return conn.execute(select(r.as_of).where(r.rollup == integration_baselines.name)).scalar()
+        return conn.execute(select(rolled_until(integration_baselines.name))).scalar()
 
 
 def _signals(now: datetime, integration_id: int | None = None):

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from dashboard.periods import Window
 from dashboard.policy.messaging import DELIVERED_STATUSES, NOT_ATTEMPTED_STATUSES
 from dashboard.schema import contacts, invoices, message_days, messages, workspaces
-from queries.sql import ist_day, month_of, rolled_until
+from queries.sql import held_days, ist_day, month_of, not_held
 
 
 @dataclass(frozen=True)
@@ -119,22 +119,20 @@ def messages_by_channel(engine: Engine, window: Window) -> pd.DataFrame:
     The days ``message_days`` holds are read from it, the rest from ``messages``."""
     m, d = messages.c, message_days.c
     before = window.previous()
-    cut = rolled_until(message_days.name)
     rolled = select(
         d.channel,
         case((d.day >= window.start.isoformat(), literal("current")), else_=literal("previous")).label("period"),
         d.messages.label("attempted"),
         case((d.status.in_(DELIVERED_STATUSES), d.messages), else_=0).label("delivered"),
     ).where(d.direction == "outbound", d.status.not_in(NOT_ATTEMPTED_STATUSES),
-            d.day >= before.start.isoformat(), d.day <= window.end.isoformat(), d.day < ist_day(cut))
+            *held_days(message_days, before.start_utc, window.end_utc))
     live = select(
         m.channel,
         case((m.created_at >= window.start_utc, literal("current")), else_=literal("previous")).label("period"),
         literal(1).label("attempted"),
         case((m.status.in_(DELIVERED_STATUSES), 1), else_=0).label("delivered"),
     ).where(m.direction == "outbound", m.status.not_in(NOT_ATTEMPTED_STATUSES),
-            m.created_at >= func.coalesce(cut, before.start_utc),
-            m.created_at >= before.start_utc, m.created_at < window.end_utc)
+            *not_held(message_days, m.created_at, before.start_utc, window.end_utc))
     rows = union_all(rolled, live).subquery()
     stmt = (
         select(rows.c.channel, rows.c.period, func.sum(rows.c.attempted).label("attempted"),
